@@ -1,0 +1,60 @@
+# Member Audit — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+DEMO_CHARACTERS ?= 50
+export PYTHONPATH := $(CURDIR):$(CURDIR)/tests
+export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
+
+.PHONY: help setup test test-fast lint format demo wheel-check bench clean system-deps
+
+help:
+	@echo "make demo   - set up and run Member Audit on http://127.0.0.1:8000 (SQLite + fakeredis)"
+	@echo "make test   - set up and run the test suite with coverage"
+	@echo "make lint   - ruff lint + format check"
+	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
+	@echo "make bench  - run the benchmarks in bench/"
+
+# Debian's client headers are needed to build mysqlclient (pulled in by allianceauth).
+system-deps:
+	@dpkg -s libmariadb-dev >/dev/null 2>&1 || { \
+		echo "Installing libmariadb-dev from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev >/dev/null; }
+
+$(STAMP): setup.py
+	@$(MAKE) --no-print-directory system-deps
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+test: $(STAMP)
+	cd $(CURDIR) && $(PY) -m pytest --cov=memberaudit --cov-report=term:skip-covered -q $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check memberaudit tests bench
+	$(VENV)/bin/ruff format --check memberaudit tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix memberaudit tests bench
+	$(VENV)/bin/ruff format memberaudit tests bench
+
+demo: $(STAMP)
+	$(PY) tests/demo.py --characters $(DEMO_CHARACTERS)
+
+wheel-check: $(STAMP)
+	bash .ci/wheel-check
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .static .coverage

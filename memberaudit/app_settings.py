@@ -1,0 +1,66 @@
+"""Every setting of Member Audit, with its default and one line of documentation.
+
+Settings are read from Django's settings on access (not at import), so tests can
+override them with ``override_settings``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+#: name -> (default, documentation)
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    "MEMBERAUDIT_APP_NAME": ("Member Audit", "Name of the app as shown in the sidebar and page titles."),
+    "MEMBERAUDIT_DATA_RETENTION_LIMIT": (
+        360,
+        "Days to keep mails, contracts and wallet history (minimum 7; None keeps everything).",
+    ),
+    "MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD": (
+        25,
+        "Pause all ESI work when fewer ESI errors than this remain in the error window.",
+    ),
+    "MEMBERAUDIT_BULK_METHODS_BATCH_SIZE": (500, "Rows per batch for bulk inserts, updates and deletes."),
+    "MEMBERAUDIT_LOCATION_STALE_HOURS": (24, "Hours after which a resolved station or structure is looked up again."),
+    "MEMBERAUDIT_LOG_UPDATE_STATS": (False, "Log the statistics of the last update run when a new run starts."),
+    "MEMBERAUDIT_MAX_MAILS": (250, "Maximum number of mails fetched and kept per character."),
+    "MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS": (2500, "Assets stored per pass when a character's assets are synced."),
+    "MEMBERAUDIT_TASKS_TIME_LIMIT": (7200, "Hard time limit in seconds for one update task."),
+    "MEMBERAUDIT_UPDATE_STALE_RING_1": (55, "Minutes after which ring 1 sections (location, online, ship, skill queue) are stale."),
+    "MEMBERAUDIT_UPDATE_STALE_RING_2": (235, "Minutes after which ring 2 sections (most sections) are stale."),
+    "MEMBERAUDIT_UPDATE_STALE_RING_3": (475, "Minutes after which ring 3 sections (assets and other slow data) are stale."),
+    "MEMBERAUDIT_UPDATE_STALE_OVERRIDES": (
+        {},
+        "Per-section staleness in minutes, e.g. {'wallet_journal': 120}; overrides the section's ring.",
+    ),
+    "APP_UTILS_NOTIFY_THROTTLED_TIMEOUT": (86400, "Seconds during which the same notification is not sent again."),
+}
+
+DATA_RETENTION_MINIMUM_DAYS = 7
+
+
+def get(name: str) -> Any:
+    """Return the configured value of setting ``name`` or its default."""
+    default, _doc = DEFAULTS[name]
+    return getattr(settings, name, default)
+
+
+def data_retention_days() -> int | None:
+    """The effective retention limit in days, clamped to the minimum; None when off."""
+    value = get("MEMBERAUDIT_DATA_RETENTION_LIMIT")
+    if value is None:
+        return None
+    return max(int(value), DATA_RETENTION_MINIMUM_DAYS)
+
+
+def stale_minutes_for_ring(ring: int) -> int:
+    """Staleness in minutes for ring 1, 2 or 3."""
+    return int(get(f"MEMBERAUDIT_UPDATE_STALE_RING_{ring}"))
+
+
+def __getattr__(name: str) -> Any:
+    """Allow ``app_settings.MEMBERAUDIT_X`` as a live read of the setting."""
+    if name in DEFAULTS:
+        return get(name)
+    raise AttributeError(name)

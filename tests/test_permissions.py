@@ -1,0 +1,24 @@
+from django.contrib.auth.models import Permission
+
+SPEC_PERMISSIONS = {
+    "basic_access",
+    "share_characters",
+    "finder_access",
+    "reports_access",
+    "characters_access",
+    "exports_access",
+    "view_shared_characters",
+    "view_same_corporation",
+    "view_same_alliance",
+    "view_everything",
+}
+
+
+def test_exactly_the_ten_permissions_of_the_spec_exist(db):
+    perms = Permission.objects.filter(content_type__app_label="memberaudit", content_type__model="general")
+    assert set(perms.values_list("codename", flat=True)) == SPEC_PERMISSIONS
+
+
+def test_every_permission_has_a_description(db):
+    for perm in Permission.objects.filter(content_type__app_label="memberaudit"):
+        assert perm.name and perm.name != perm.codename

@@ -1,0 +1,114 @@
+"""Settings of Member Audit's test project, on top of AA's generated base.py.
+
+Embedded default: SQLite and a django_redis cache backed by fakeredis, eager Celery.
+Environment variables switch to real servers:
+
+- ``MEMBERAUDIT_TEST_DB=mysql`` with ``MYSQL_HOST``/``MYSQL_PORT``/``MYSQL_USER``/
+  ``MYSQL_PASSWORD``/``MYSQL_DATABASE``: MariaDB/MySQL.
+- ``REDIS_URL=redis://127.0.0.1:PORT``: a real Redis for the cache (db 1) and broker (db 0).
+- ``CELERY_EAGER=0``: send tasks to the broker instead of running them in-process.
+"""
+
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import CELERYBEAT_SCHEDULE, INSTALLED_APPS, LOGGING
+
+ROOT_URLCONF = "testauth.urls"
+WSGI_APPLICATION = "testauth.wsgi.application"
+SECRET_KEY = "memberaudit-test-project-not-a-secret"
+SITE_NAME = "Member Audit Test"
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = ["*"]
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+STATIC_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), ".static")
+
+INSTALLED_APPS += [
+    "eveuniverse",
+    "memberaudit",
+]
+
+# --- database ---------------------------------------------------------------
+if os.environ.get("MEMBERAUDIT_TEST_DB") == "mysql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("MYSQL_DATABASE", "memberaudit"),
+            "USER": os.environ.get("MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SQLITE_PATH", os.path.join(STATIC_ROOT, "..", "testauth.sqlite3")),
+            "TEST": {"NAME": None},  # in-memory test database
+        }
+    }
+
+# --- cache and broker -------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"{REDIS_URL}/1",
+        }
+    }
+    BROKER_URL = f"{REDIS_URL}/0"
+else:
+    import fakeredis
+
+    # AA and django-esi need a redis-style cache (set(nx=), ttl, lock): fakeredis gives
+    # one in-process, and testauth.fakeredis_client answers the INFO that AA's checks ask for.
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+            "OPTIONS": {
+                "REDIS_CLIENT_CLASS": "testauth.fakeredis_client.FakeRedisWithInfo",
+                "CONNECTION_POOL_KWARGS": {"connection_class": fakeredis.FakeRedisConnection},
+            },
+        }
+    }
+    BROKER_URL = "memory://"
+
+CELERY_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"
+CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
+
+CELERYBEAT_SCHEDULE["memberaudit_run_regular_updates"] = {
+    "task": "memberaudit.tasks.run_regular_updates",
+    "schedule": 60 * 60,
+}
+
+# --- ESI --------------------------------------------------------------------
+ESI_SSO_CLIENT_ID = "memberaudit-test"
+ESI_SSO_CLIENT_SECRET = "memberaudit-test"
+ESI_SSO_CALLBACK_URL = f"{SITE_URL}/sso/callback"
+ESI_USER_CONTACT_EMAIL = "admin@example.com"
+ESI_API_URL = os.environ.get("ESI_API_URL", "http://127.0.0.1:1/")
+# Tokens created by tests and the demo stay valid: the SSO cannot be reached here.
+ESI_TOKEN_VALID_DURATION = 10 * 365 * 24 * 3600
+ESI_SERVER_ERROR_MAX_RETRIES = 1
+
+# --- speed and noise --------------------------------------------------------
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REGISTRATION_VERIFY_EMAIL = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "level": "WARNING"}}
+for _logger in LOGGING.get("loggers", {}).values():
+    _logger["handlers"] = ["console"]
+    _logger["level"] = "WARNING"
+LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
+
+# No collectstatic manifest needed to render pages in tests and the demo.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

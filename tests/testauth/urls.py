@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+from allianceauth import urls
+
+urlpatterns = [
+    path("", include(urls)),
+]
