@@ -1,0 +1,129 @@
+"""Registered characters and the update status of each of their sections."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from allianceauth.eveonline.models import EveCharacter
+
+if TYPE_CHECKING:
+    from allianceauth.authentication.models import CharacterOwnership
+
+
+class CharacterQuerySet(models.QuerySet):
+    def owned_by_user(self, user: User) -> CharacterQuerySet:
+        return self.filter(eve_character__character_ownership__user=user)
+
+    def orphaned(self) -> CharacterQuerySet:
+        return self.filter(eve_character__character_ownership__isnull=True)
+
+    def updatable(self) -> CharacterQuerySet:
+        """Characters whose sections are updated: enabled and still owned by a user."""
+        return self.filter(is_disabled=False, eve_character__character_ownership__isnull=False)
+
+
+class Character(models.Model):
+    """An EVE character registered with Member Audit.
+
+    It is tied to AA's character ownership through its EveCharacter and survives the loss of
+    that ownership: its data stays, updates stop, and it shows as orphaned.
+    """
+
+    eve_character = models.OneToOneField(
+        EveCharacter, on_delete=models.CASCADE, related_name="memberaudit_character"
+    )
+    is_shared = models.BooleanField(
+        default=False, help_text=_("Shared characters can be viewed by recruiters")
+    )
+    is_disabled = models.BooleanField(
+        default=False, db_index=True, help_text=_("Disabled characters are not updated")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CharacterQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("character")
+        verbose_name_plural = _("characters")
+
+    def __str__(self) -> str:
+        return self.eve_character.character_name
+
+    @property
+    def character_id(self) -> int:
+        return self.eve_character.character_id
+
+    @property
+    def name(self) -> str:
+        return self.eve_character.character_name
+
+    @property
+    def ownership(self) -> CharacterOwnership | None:
+        try:
+            return self.eve_character.character_ownership
+        except EveCharacter.character_ownership.RelatedObjectDoesNotExist:
+            return None
+
+    @property
+    def user(self) -> User | None:
+        """The owner, or None when the character is orphaned."""
+        ownership = self.ownership
+        return ownership.user if ownership else None
+
+    @property
+    def is_orphan(self) -> bool:
+        return self.ownership is None
+
+    @property
+    def main_character(self) -> EveCharacter | None:
+        user = self.user
+        if user is None:
+            return None
+        return user.profile.main_character
+
+    @property
+    def is_main(self) -> bool:
+        main = self.main_character
+        return bool(main and main.character_id == self.character_id)
+
+
+class SectionStatus(models.Model):
+    """Update status of one section of one character.
+
+    ``content_hash`` lets an unchanged payload skip all writes; ``state`` carries what a
+    section needs between runs (for example how far a multi-pass asset sync has got).
+    """
+
+    character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="section_statuses")
+    section = models.CharField(max_length=64, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, default=None)
+    last_success_at = models.DateTimeField(null=True, default=None, db_index=True)
+    last_change_at = models.DateTimeField(null=True, default=None)
+    not_before = models.DateTimeField(
+        null=True, default=None, help_text=_("ESI's cache timer: never ask ESI again before this")
+    )
+    error_message = models.TextField(blank=True, default="")
+    is_token_error = models.BooleanField(default=False)
+    is_route_down = models.BooleanField(default=False)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    state = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["character", "section"], name="ma_section_status_unique")
+        ]
+        verbose_name = _("section status")
+        verbose_name_plural = _("section statuses")
+
+    def __str__(self) -> str:
+        return f"{self.character}: {self.section}"
+
+    @property
+    def is_ok(self) -> bool:
+        return bool(self.last_success_at) and not self.error_message
