@@ -1,0 +1,1 @@
+"""Pure logic without Django I/O, with fast unit tests."""

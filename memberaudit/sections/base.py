@@ -1,0 +1,152 @@
+"""What a section is, and the context it runs in.
+
+A section declares its name, ring, scopes, ESI operations and models, and implements two
+steps: ``fetch`` (ESI calls only, no writes) and ``store`` (database writes only, run by
+the engine inside one transaction). Adding a section means adding one module to
+``memberaudit/sections/`` that registers a ``Section`` subclass; the engine needs no edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+
+from memberaudit.esi import gateway
+
+if TYPE_CHECKING:
+    from memberaudit.models import Character, SectionStatus
+
+
+class _NotModified:
+    def __repr__(self) -> str:
+        return "NOT_MODIFIED"
+
+
+#: returned by ``fetch`` when nothing changed since the last run
+NOT_MODIFIED = _NotModified()
+
+
+@dataclasses.dataclass
+class Changes:
+    """What a ``store`` wrote."""
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __add__(self, other: Changes) -> Changes:
+        return Changes(
+            self.created + other.created, self.updated + other.updated, self.deleted + other.deleted
+        )
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclasses.dataclass
+class SyncContext:
+    """Everything a section needs for one update of one character."""
+
+    character: Character
+    status: SectionStatus | None
+    token: Any
+    force: bool = False
+    expires_at: datetime | None = None
+    esi_calls: int = 0
+    #: set by a section to replace the state kept between runs (``SectionStatus.state``)
+    new_state: dict | None = None
+
+    @property
+    def character_id(self) -> int:
+        return self.character.eve_character.character_id
+
+    def esi(self, operation_id: str, *, paged: bool = False, **params: Any) -> gateway.EsiResponse:
+        """Call ESI for this character with its token; tracks the earliest cache expiry."""
+        params.setdefault("character_id", self.character_id)
+        if params["character_id"] is None:
+            params.pop("character_id")
+        response = gateway.fetch(
+            operation_id,
+            token=self.token,
+            owner_id=self.character_id,
+            paged=paged,
+            force=self.force,
+            **params,
+        )
+        self.esi_calls += 1
+        if response.expires_at and (self.expires_at is None or response.expires_at < self.expires_at):
+            self.expires_at = response.expires_at
+        return response
+
+    def esi_public(self, operation_id: str, *, paged: bool = False, **params: Any) -> gateway.EsiResponse:
+        """Call a public ESI route (no token)."""
+        response = gateway.fetch(
+            operation_id, owner_id=self.character_id, paged=paged, force=self.force, **params
+        )
+        self.esi_calls += 1
+        return response
+
+    @property
+    def state(self) -> dict:
+        return self.status.state if self.status else {}
+
+
+class Section:
+    """Base class of all sections. Subclasses set the class attributes and implement the steps."""
+
+    name: ClassVar[str]
+    title: ClassVar[Any]  # lazy translated string
+    ring: ClassVar[int] = 2
+    scopes: ClassVar[tuple[str, ...]] = ()
+    operations: ClassVar[tuple[str, ...]] = ()
+    #: models holding this section's rows, each with a ``character`` FK (deleted by reset)
+    models: ClassVar[tuple[type[models.Model], ...]] = ()
+    #: (model, datetime field) pairs pruned by MEMBERAUDIT_DATA_RETENTION_LIMIT
+    retention: ClassVar[tuple[tuple[type[models.Model], str], ...]] = ()
+    #: one sentence for the docs: where the data comes from and what users see
+    description: ClassVar[str] = ""
+
+    def fetch(self, ctx: SyncContext) -> Any:
+        """Ask ESI; return a JSON-like payload or ``NOT_MODIFIED``. No database writes here."""
+        raise NotImplementedError
+
+    def store(self, ctx: SyncContext, payload: Any) -> Changes:
+        """Write ``payload``; runs inside one transaction. Must not delete on partial data."""
+        raise NotImplementedError
+
+    def store_passes(self, ctx: SyncContext, payload: Any) -> list[Callable[[], Changes]]:
+        """The store step split into passes, each run in its own transaction.
+
+        The default is one pass. The last pass runs in the same transaction as the status
+        update, so a section only counts as updated when all passes went through.
+        """
+        return [lambda: self.store(ctx, payload)]
+
+    def reset(self, character: Character) -> int:
+        """Delete everything this section stored for ``character``."""
+        deleted = 0
+        for model in self.models:
+            deleted += model.objects.filter(character=character).delete()[0]
+        return deleted
+
+    def related_ids(self, payload: Any) -> dict[str, set[int]]:
+        """EVE ids this payload refers to, for the resolver: keys 'types', 'entities', 'locations'."""
+        return {}
+
+    def __repr__(self) -> str:
+        return f"<Section {self.name}>"
+
+
+def unchanged_parts(*responses: gateway.EsiResponse) -> bool:
+    """True when every response is a 304."""
+    return all(response.not_modified for response in responses)
+
+
+def ids(values: Iterable[Any]) -> set[int]:
+    """The non-empty integer ids among ``values``."""
+    return {int(v) for v in values if v}

@@ -1,0 +1,72 @@
+"""The registry of sections, filled by importing every module of this package."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+
+from .base import Section
+
+_INFRASTRUCTURE = {"base", "engine", "registry", "sync", "resolver"}
+_sections: dict[str, Section] = {}
+_lock = threading.Lock()
+_loaded = False
+
+
+def register(cls: type[Section]) -> type[Section]:
+    """Class decorator: make a section known to the engine."""
+    instance = cls()
+    if instance.name in _sections and type(_sections[instance.name]) is not cls:
+        raise ValueError(f"section {instance.name!r} registered twice")
+    _sections[instance.name] = instance
+    return cls
+
+
+def _discover() -> None:
+    global _loaded
+    if _loaded:
+        return
+    with _lock:
+        if _loaded:
+            return
+        package = importlib.import_module("memberaudit.sections")
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name not in _INFRASTRUCTURE:
+                importlib.import_module(f"memberaudit.sections.{module.name}")
+        _loaded = True
+
+
+def all_sections() -> list[Section]:
+    """Every registered section, by ring then name."""
+    _discover()
+    return sorted(_sections.values(), key=lambda s: (s.ring, s.name))
+
+
+def names() -> list[str]:
+    return [section.name for section in all_sections()]
+
+
+def get(name: str) -> Section:
+    _discover()
+    try:
+        return _sections[name]
+    except KeyError:
+        raise KeyError(f"unknown section {name!r}; known: {', '.join(sorted(_sections))}") from None
+
+
+def operation_ids() -> set[str]:
+    """Every ESI operation any section uses (the client is built for exactly these)."""
+    from .resolver import OPERATIONS as RESOLVER_OPERATIONS
+
+    ops = set(RESOLVER_OPERATIONS)
+    for section in all_sections():
+        ops.update(section.operations)
+    return ops
+
+
+def all_scopes() -> set[str]:
+    scopes: set[str] = set()
+    for section in all_sections():
+        scopes.update(section.scopes)
+    return scopes
