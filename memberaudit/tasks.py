@@ -113,7 +113,8 @@ def update_all_characters(force: bool = False, priority: int = PRIORITY_PERIODIC
 
 @shared_task
 def run_regular_updates() -> int:
-    """The periodic task: queue what is stale, spread over the next minutes."""
+    """The periodic task: prune old history, then queue what is stale, spread over the next minutes."""
+    prune_history.apply_async(priority=PRIORITY_PERIODIC)
     characters = list(Character.objects.updatable().select_related("eve_character"))
     due = stale_sections(characters)
     for character, name in due:
@@ -137,3 +138,14 @@ def resolve_related_ids(self, types=(), entities=(), locations=(), character_pk:
         if getattr(self.request, "is_eager", False):
             raise
         raise self.retry(countdown=exc.countdown(), exc=exc)
+
+
+@shared_task
+def prune_history() -> dict[str, int]:
+    """Delete history older than MEMBERAUDIT_DATA_RETENTION_LIMIT days."""
+    from memberaudit.sections import retention
+
+    deleted = retention.prune()
+    if any(deleted.values()):
+        logger.info("Retention: deleted %s", deleted)
+    return deleted

@@ -1,4 +1,10 @@
-"""Models of Member Audit, one module per domain."""
+"""Models of Member Audit, one module per domain.
+
+Every module of this package is imported here, so a new domain module only needs to exist.
+"""
+
+import importlib as _importlib
+import pkgutil as _pkgutil
 
 from .assets import CharacterAsset
 from .characters import Character, SectionStatus
@@ -9,6 +15,9 @@ from .locations import Location
 from .presence import CharacterLocation, CharacterOnlineStatus, CharacterShip
 from .skills import CharacterAttributes, CharacterSkill, CharacterSkillpoints, CharacterSkillqueueEntry
 from .wallet import CharacterWalletBalance, CharacterWalletJournalEntry, CharacterWalletTransaction
+
+for _module in _pkgutil.iter_modules(__path__):
+    _importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "Character",

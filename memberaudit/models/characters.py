@@ -92,6 +92,23 @@ class Character(models.Model):
         return bool(main and main.character_id == self.character_id)
 
 
+class SectionStatusQuerySet(models.QuerySet):
+    def health_by_character(self, character_ids) -> dict[int, dict[str, int]]:
+        """Per character: sections with errors, with token errors, and updated sections — one query."""
+        rows = (
+            self.filter(character_id__in=character_ids)
+            .values("character_id")
+            .annotate(
+                total=models.Count("id"),
+                errors=models.Count("id", filter=~models.Q(error_message="")),
+                token_errors=models.Count("id", filter=models.Q(is_token_error=True)),
+                updated=models.Count("id", filter=models.Q(last_success_at__isnull=False)),
+                last_success=models.Max("last_success_at"),
+            )
+        )
+        return {row.pop("character_id"): row for row in rows}
+
+
 class SectionStatus(models.Model):
     """Update status of one section of one character.
 
@@ -112,6 +129,8 @@ class SectionStatus(models.Model):
     is_route_down = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=64, blank=True, default="")
     state = models.JSONField(default=dict, blank=True)
+
+    objects = SectionStatusQuerySet.as_manager()
 
     class Meta:
         default_permissions = ()

@@ -8,7 +8,7 @@ import threading
 
 from .base import Section
 
-_INFRASTRUCTURE = {"base", "engine", "registry", "sync", "resolver"}
+_INFRASTRUCTURE = {"base", "engine", "registry", "sync", "resolver", "retention"}
 _sections: dict[str, Section] = {}
 _lock = threading.Lock()
 _loaded = False
