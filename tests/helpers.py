@@ -61,3 +61,49 @@ def create_member(username: str, *permissions: str, **character_kwargs) -> User:
     if permissions:
         user = grant(user, *permissions)
     return User.objects.get(pk=user.pk)
+
+
+def register_character(
+    user: User | None,
+    name: str | None = None,
+    *,
+    main: bool = False,
+    is_shared: bool = False,
+    eve_character: EveCharacter | None = None,
+    **character_kwargs,
+):
+    """A memberaudit Character, owned by ``user`` (orphaned when ``user`` is None).
+
+    Pass ``eve_character`` to register an existing one (e.g. a user's main), otherwise a new
+    EveCharacter is created from ``name`` and ``character_kwargs``.
+    """
+    from memberaudit.models import Character
+
+    if eve_character is None:
+        eve_character = create_eve_character(name, **character_kwargs)
+        if user is not None:
+            add_character(user, eve_character, main=main)
+    return Character.objects.create(eve_character=eve_character, is_shared=is_shared)
+
+
+def register_main(user: User, *, is_shared: bool = False):
+    """Register ``user``'s main character with memberaudit."""
+    return register_character(user, eve_character=user.profile.main_character, is_shared=is_shared)
+
+
+def create_token(user: User | None, eve_character: EveCharacter, scopes: list[str] | tuple[str, ...] = ()):
+    """A valid django-esi Token of ``user`` (None: of nobody) for ``eve_character``, without SSO or ESI."""
+    from esi.models import Scope, Token
+
+    token = Token.objects.create(
+        user=user,
+        character_id=eve_character.character_id,
+        character_name=eve_character.character_name,
+        character_owner_hash=f"hash-{eve_character.character_id}",
+        access_token="access",
+        refresh_token="refresh",
+        token_type="character",
+    )
+    scope_objs = [Scope.objects.get_or_create(name=name)[0] for name in scopes]
+    token.scopes.add(*scope_objs)
+    return token

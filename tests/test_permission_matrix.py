@@ -1,0 +1,367 @@
+"""The permission matrix: every role × every kind of character × every URL of the app.
+
+The expected answer of each cell is written out below, derived by hand from SPEC.md
+("Permissions") — never computed with memberaudit.access. A cell fails when the status code
+differs, when a denied request changed anything, or when a response names a character the
+role may not see.
+
+Adding a URL (e.g. a tab data endpoint of the viewer) is one line in ``ROWS``: which table it
+follows (VIEW for anything that shows character data), how to build its URL, the HTTP method
+and the status of an allowed request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from helpers import add_character, create_eve_character, grant, register_character
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import reverse
+
+from esi import app_settings as esi_settings
+
+from memberaudit.models import Character
+
+# --- the world ------------------------------------------------------------------------------
+# Corporation A and B are in alliance X, C in alliance Y, D in none. Every role's user has
+# its main in A (alliance X) and an alt in C (alliance Y): an alt must never widen a scope.
+CORP_A, CORP_B, CORP_C, CORP_D = 2001, 2002, 2003, 2004
+ALLIANCE_X, ALLIANCE_Y = 3001, 3002
+
+#: role -> permissions ("superuser" for a superuser without explicit permissions)
+ROLES: dict[str, tuple[str, ...] | str | None] = {
+    "anonymous": None,
+    "no_basic": (  # everything except basic_access
+        "share_characters",
+        "finder_access",
+        "reports_access",
+        "characters_access",
+        "exports_access",
+        "view_shared_characters",
+        "view_same_corporation",
+        "view_same_alliance",
+        "view_everything",
+    ),
+    "normal": ("basic_access",),
+    "sharer": ("basic_access", "share_characters"),
+    "recruiter": ("basic_access", "finder_access", "view_shared_characters"),
+    "corp_lead": ("basic_access", "reports_access", "view_same_corporation"),
+    "corp_lead_recruiter": (
+        "basic_access",
+        "reports_access",
+        "view_same_corporation",
+        "finder_access",
+        "view_shared_characters",
+    ),
+    "corp_auditor": ("basic_access", "finder_access", "characters_access", "view_same_corporation"),
+    "alliance_auditor": ("basic_access", "finder_access", "characters_access", "view_same_alliance"),
+    "everything_auditor": (
+        "basic_access",
+        "finder_access",
+        "reports_access",
+        "characters_access",
+        "view_everything",
+    ),
+    "superuser": "superuser",
+}
+
+#: target -> description; the role's own characters plus one of each kind of someone else's
+TARGETS = {
+    "own_main": "the role's main (corp A)",
+    "own_alt": "the role's alt (corp C, alliance Y)",
+    "corp_main": "main of a member of corp A",
+    "corp_alt": "alt of that member, in corp D (no alliance)",
+    "foreign_alt": "alt in corp A whose owner's main is in corp C (alliance Y)",
+    "ally_main": "main in corp B (alliance X)",
+    "far_main": "main in corp C (alliance Y), not shared",
+    "shared": "main in corp C, shared; owner has share_characters",
+    "revoked": "main in corp C, shared; owner lost share_characters",
+    "orphan": "no owner; in corp A, flagged shared",
+}
+
+TARGET_NAMES = {
+    "corp_main": "Target CorpMain",
+    "corp_alt": "Target CorpAlt",
+    "foreign_alt": "Target ForeignAlt",
+    "ally_main": "Target AllyMain",
+    "far_main": "Target FarMain",
+    "shared": "Target SharedMain",
+    "revoked": "Target RevokedMain",
+    "orphan": "Target Orphan",
+}
+
+
+def _parse(text: str) -> dict[str, dict[str, str]]:
+    lines = [line.split() for line in text.strip().splitlines()]
+    header, rows = lines[0][1:], lines[1:]
+    assert header == list(TARGETS), header
+    table = {row[0]: dict(zip(header, row[1:], strict=True)) for row in rows}
+    assert list(table) == list(ROLES), list(table)
+    return table
+
+
+# --- the expected answers (from SPEC.md) ----------------------------------------------------
+# ok: allowed; 404: no such character for this user; 403: feature permission missing;
+# login: sent to the login page.
+
+#: open a character (viewer and, later, every tab data endpoint)
+VIEW = _parse("""
+role                own_main own_alt corp_main corp_alt foreign_alt ally_main far_main shared revoked orphan
+anonymous           login    login   login     login    login       login     login    login  login   login
+no_basic            403      403     403       403      403         403       403      403    403     403
+normal              ok       ok      404       404      404         404       404      404    404     404
+sharer              ok       ok      404       404      404         404       404      404    404     404
+recruiter           ok       ok      404       404      404         404       404      ok     404     404
+corp_lead           ok       ok      404       404      404         404       404      404    404     404
+corp_lead_recruiter ok       ok      404       404      404         404       404      ok     404     404
+corp_auditor        ok       ok      ok        ok       404         404       404      404    404     404
+alliance_auditor    ok       ok      ok        ok       404         ok        404      404    404     404
+everything_auditor  ok       ok      ok        ok       ok          ok        ok       ok     ok      ok
+superuser           ok       ok      ok        ok       ok          ok        ok       ok     ok      ok
+""")
+
+#: unshare / remove: own characters only, for everybody with basic_access
+MANAGE = _parse("""
+role                own_main own_alt corp_main corp_alt foreign_alt ally_main far_main shared revoked orphan
+anonymous           login    login   login     login    login       login     login    login  login   login
+no_basic            403      403     403       403      403         403       403      403    403     403
+normal              ok       ok      404       404      404         404       404      404    404     404
+sharer              ok       ok      404       404      404         404       404      404    404     404
+recruiter           ok       ok      404       404      404         404       404      404    404     404
+corp_lead           ok       ok      404       404      404         404       404      404    404     404
+corp_lead_recruiter ok       ok      404       404      404         404       404      404    404     404
+corp_auditor        ok       ok      404       404      404         404       404      404    404     404
+alliance_auditor    ok       ok      404       404      404         404       404      404    404     404
+everything_auditor  ok       ok      404       404      404         404       404      404    404     404
+superuser           ok       ok      404       404      404         404       404      404    404     404
+""")
+
+#: share: own characters only, and only with share_characters
+SHARE = _parse("""
+role                own_main own_alt corp_main corp_alt foreign_alt ally_main far_main shared revoked orphan
+anonymous           login    login   login     login    login       login     login    login  login   login
+no_basic            403      403     403       403      403         403       403      403    403     403
+normal              403      403     403       403      403         403       403      403    403     403
+sharer              ok       ok      404       404      404         404       404      404    404     404
+recruiter           403      403     403       403      403         403       403      403    403     403
+corp_lead           403      403     403       403      403         403       403      403    403     403
+corp_lead_recruiter 403      403     403       403      403         403       403      403    403     403
+corp_auditor        403      403     403       403      403         403       403      403    403     403
+alliance_auditor    403      403     403       403      403         403       403      403    403     403
+everything_auditor  403      403     403       403      403         403       403      403    403     403
+superuser           ok       ok      404       404      404         404       404      404    404     404
+""")
+
+#: pages without a character (launcher, add character): basic_access
+PAGE = {
+    role: {"-": "login" if role == "anonymous" else "403" if role == "no_basic" else "ok"} for role in ROLES
+}
+
+
+# --- the URLs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL of the app: how to call it and which table it follows."""
+
+    name: str
+    method: str
+    url: Callable[[Character | None], str]
+    table: dict[str, dict[str, str]]
+    ok_status: int = 200
+    ok_location: Callable[[], str] | None = None  # start of the Location of an allowed redirect
+
+    @property
+    def per_character(self) -> bool:
+        return self.table is not PAGE
+
+
+def _launcher_url() -> str:
+    return reverse("memberaudit:launcher")
+
+
+def _sso_url() -> str:
+    return esi_settings.ESI_OAUTH_LOGIN_URL
+
+
+def _char(name: str) -> Callable[[Character | None], str]:
+    return lambda character: reverse(f"memberaudit:{name}", args=[character.pk])
+
+
+ROWS = [
+    Row("launcher", "get", lambda _: reverse("memberaudit:launcher"), PAGE),
+    Row("add_character", "get", lambda _: reverse("memberaudit:add_character"), PAGE, 302, _sso_url),
+    Row("character_viewer", "get", _char("character_viewer"), VIEW),
+    Row("share_character", "post", _char("share_character"), SHARE, 302, _launcher_url),
+    Row("unshare_character", "post", _char("unshare_character"), MANAGE, 302, _launcher_url),
+    Row("remove_character", "post", _char("remove_character"), MANAGE, 302, _launcher_url),
+]
+
+
+# --- building the world ---------------------------------------------------------------------
+
+
+def _user(username: str, main_name: str, *, corporation_id: int, alliance_id: int | None) -> User:
+    user = User.objects.create_user(username)
+    main = create_eve_character(main_name, corporation_id=corporation_id, alliance_id=alliance_id)
+    add_character(user, main, main=True)
+    return user
+
+
+def _owned(user: User, name: str, **kwargs) -> Character:
+    return register_character(user, name, **kwargs)
+
+
+def _build_world() -> tuple[dict[str, User], dict[str, dict[str, Character]]]:
+    """Users per role, and per role the character behind each target."""
+    users: dict[str, User] = {}
+    own: dict[str, dict[str, Character]] = {}
+    for role, perms in ROLES.items():
+        if perms is None:
+            continue
+        user = _user(role, f"Role {role} Main", corporation_id=CORP_A, alliance_id=ALLIANCE_X)
+        if perms == "superuser":
+            user.is_superuser = True
+            user.save()
+        elif perms:
+            grant(user, *perms)
+        main = register_character(user, eve_character=user.profile.main_character)
+        alt = _owned(user, f"Role {role} Alt", corporation_id=CORP_C, alliance_id=ALLIANCE_Y)
+        users[role] = User.objects.get(pk=user.pk)
+        own[role] = {"own_main": main, "own_alt": alt}
+    own["anonymous"] = own["normal"]  # anonymous owns nothing: aim at somebody's characters
+
+    member = _user("member_a", TARGET_NAMES["corp_main"], corporation_id=CORP_A, alliance_id=ALLIANCE_X)
+    far = _user("member_c", TARGET_NAMES["far_main"], corporation_id=CORP_C, alliance_id=ALLIANCE_Y)
+    ally = _user("member_b", TARGET_NAMES["ally_main"], corporation_id=CORP_B, alliance_id=ALLIANCE_X)
+    sharer = grant(
+        _user("applicant", TARGET_NAMES["shared"], corporation_id=CORP_C, alliance_id=ALLIANCE_Y),
+        "basic_access",
+        "share_characters",
+    )
+    revoked = grant(
+        _user("former", TARGET_NAMES["revoked"], corporation_id=CORP_C, alliance_id=ALLIANCE_Y),
+        "basic_access",
+    )
+    others = {
+        "corp_main": register_character(member, eve_character=member.profile.main_character),
+        "corp_alt": _owned(member, TARGET_NAMES["corp_alt"], corporation_id=CORP_D, alliance_id=None),
+        "foreign_alt": _owned(
+            far, TARGET_NAMES["foreign_alt"], corporation_id=CORP_A, alliance_id=ALLIANCE_X
+        ),
+        "ally_main": register_character(ally, eve_character=ally.profile.main_character),
+        "far_main": register_character(far, eve_character=far.profile.main_character),
+        "shared": register_character(sharer, eve_character=sharer.profile.main_character, is_shared=True),
+        "revoked": register_character(revoked, eve_character=revoked.profile.main_character, is_shared=True),
+        "orphan": register_character(
+            None, TARGET_NAMES["orphan"], corporation_id=CORP_A, alliance_id=ALLIANCE_X, is_shared=True
+        ),
+    }
+    targets = {role: {**own[role], **others} for role in ROLES}
+    return users, targets
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world is built once per module, in a transaction rolled back at the end; every
+    test runs in its own savepoint inside it (through the ``db`` fixture)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    users, targets = _module_world
+    # fresh instances: no permission cache or related objects carried between tests
+    return {role: User.objects.get(pk=user.pk) for role, user in users.items()}, targets
+
+
+# --- checking a cell ------------------------------------------------------------------------
+
+
+def _expected_status(row: Row, outcome: str) -> int:
+    return {"ok": row.ok_status, "403": 403, "404": 404, "login": 302}[outcome]
+
+
+def _snapshot(character: Character) -> tuple[bool, bool] | None:
+    fresh = Character.objects.filter(pk=character.pk).first()
+    return (fresh.is_shared, fresh.is_disabled) if fresh else None
+
+
+def _check_cell(
+    client: Client, row: Row, role: str, target: str | None, character: Character | None
+) -> list[str]:
+    """Request one cell inside a savepoint that is rolled back; return its problems."""
+    outcome = row.table[role][target or "-"]
+    problems = []
+    with transaction.atomic():
+        before = _snapshot(character) if character else None
+        response = getattr(client, row.method)(row.url(character))
+        after = _snapshot(character) if character else None
+        transaction.set_rollback(True)
+    expected = _expected_status(row, outcome)
+    if response.status_code != expected:
+        problems.append(f"status {response.status_code}, expected {expected} ({outcome})")
+    location = response.get("Location", "")
+    if outcome == "login" and resolve_url(settings.LOGIN_URL) not in location:
+        problems.append(f"expected a redirect to login, got {location!r}")
+    if outcome == "ok" and row.ok_location and not location.startswith(row.ok_location()):
+        problems.append(f"expected a redirect to {row.ok_location()!r}, got {location!r}")
+    if outcome != "ok" and before != after:
+        problems.append(f"denied request changed the character: {before} -> {after}")
+    body = response.content.decode()
+    # Names of characters that this role may not open must never appear; pages without a
+    # character show only the role's own characters.
+    hidden = [
+        name
+        for key, name in TARGET_NAMES.items()
+        if VIEW[role][key] != "ok" or (not row.per_character and outcome == "ok")
+    ]
+    problems += [f"leaks {name!r}" for name in hidden if name in body]
+    return [f"{row.name} | {role} | {target or '-'}: {problem}" for problem in problems]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_permission_matrix(world, client, row: Row, role: str):
+    users, targets = world
+    if role != "anonymous":
+        client.force_login(users[role])
+    problems = []
+    if row.per_character:
+        for target in TARGETS:
+            problems += _check_cell(client, row, role, target, targets[role][target])
+    else:
+        problems += _check_cell(client, row, role, None, None)
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_the_matrix_covers_every_url_of_the_app():
+    from memberaudit import urls
+
+    assert {pattern.name for pattern in urls.urlpatterns} <= {row.name for row in ROWS}
+
+
+def test_get_is_refused_for_state_changes(world, client):
+    users, targets = world
+    client.force_login(users["sharer"])
+    own = targets["sharer"]["own_main"]
+    for row in ROWS:
+        if row.method == "post":
+            assert client.get(row.url(own)).status_code == 405, row.name
+    assert _snapshot(own) == (False, False)
+    assert Character.objects.filter(pk=own.pk).exists()
