@@ -6,6 +6,8 @@ import pytest
 
 from django.core.cache import cache
 
+pytest_plugins = ["memberaudit.testing.esi_emulator.pytest_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -26,9 +28,11 @@ def esi(esi_emulator, settings):
     settings.ESI_API_URL = esi_emulator.url
     esi_client.reset()
     esi_emulator.set_faults()
+    esi_emulator.reset_limits()
     esi_emulator.reset_stats()
     yield esi_emulator
     esi_emulator.set_faults()
+    esi_emulator.reset_limits()
     esi_client.reset()
 
 

@@ -55,7 +55,10 @@ class SyncContext:
     character: Character
     status: SectionStatus | None
     token: Any
+    #: store even when nothing changed
     force: bool = False
+    #: ignore ETags and cached answers (after a failure or when forced)
+    refetch: bool = False
     expires_at: datetime | None = None
     esi_calls: int = 0
     #: set by a section to replace the state kept between runs (``SectionStatus.state``)
@@ -65,8 +68,13 @@ class SyncContext:
     def character_id(self) -> int:
         return self.character.eve_character.character_id
 
-    def esi(self, operation_id: str, *, paged: bool = False, **params: Any) -> gateway.EsiResponse:
-        """Call ESI for this character with its token; tracks the earliest cache expiry."""
+    def esi(
+        self, operation_id: str, *, paged: bool = False, refetch: bool | None = None, **params: Any
+    ) -> gateway.EsiResponse:
+        """Call ESI for this character with its token; tracks the earliest cache expiry.
+
+        ``refetch=True`` ignores ETags for this call (default: the context's ``refetch``).
+        """
         params.setdefault("character_id", self.character_id)
         if params["character_id"] is None:
             params.pop("character_id")
@@ -75,7 +83,7 @@ class SyncContext:
             token=self.token,
             owner_id=self.character_id,
             paged=paged,
-            force=self.force,
+            force=self.refetch if refetch is None else refetch,
             **params,
         )
         self.esi_calls += 1
@@ -83,10 +91,16 @@ class SyncContext:
             self.expires_at = response.expires_at
         return response
 
-    def esi_public(self, operation_id: str, *, paged: bool = False, **params: Any) -> gateway.EsiResponse:
+    def esi_public(
+        self, operation_id: str, *, paged: bool = False, refetch: bool | None = None, **params: Any
+    ) -> gateway.EsiResponse:
         """Call a public ESI route (no token)."""
         response = gateway.fetch(
-            operation_id, owner_id=self.character_id, paged=paged, force=self.force, **params
+            operation_id,
+            owner_id=self.character_id,
+            paged=paged,
+            force=self.refetch if refetch is None else refetch,
+            **params,
         )
         self.esi_calls += 1
         return response

@@ -184,7 +184,12 @@ def _update_locked(character: Character, section: Section, force: bool) -> Updat
         if token is not None and status.last_attempt_at and token.created <= status.last_attempt_at:
             return UpdateResult(section.name, "token_error", message=status.error_message)
 
-    ctx = SyncContext(character=character, status=status, token=token, force=force)
+    # After a failure the ETag django-esi kept may belong to data we never stored: ask ESI
+    # for the full answer again instead of trusting a 304.
+    had_error = bool(status and (status.error_message or status.is_token_error or status.is_route_down))
+    ctx = SyncContext(
+        character=character, status=status, token=token, force=force, refetch=force or had_error
+    )
     try:
         payload = section.fetch(ctx)
     except EsiPaused:
@@ -267,7 +272,7 @@ def _update_locked(character: Character, section: Section, force: bool) -> Updat
     record_check(character.pk, section.name, ctx.expires_at)
     return UpdateResult(
         section.name,
-        "changed" if changes.total else "unchanged",
+        "changed" if changes.total or status is None else "unchanged",
         changes=changes,
         esi_calls=ctx.esi_calls,
         related=section.related_ids(payload),

@@ -1,0 +1,1 @@
+"""Test and demo helpers: the ESI emulator and the data it generates."""

@@ -1,0 +1,822 @@
+"""The emulator core (ESI behaviours) and its stdlib HTTP front end.
+
+:class:`EmulatorCore` turns a request into a response: routing by the spec, auth with
+emulator-minted tokens, ETag/304, paging, cache headers, the error limit (420), per-group
+token buckets (429), fault injection and accounting. :class:`EmulatorHTTPServer` is a
+``ThreadingHTTPServer`` that feeds it real HTTP/1.1 requests on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .handlers import HANDLERS, ApiError, Call, Payload
+from .spec import Operation, Router, default_router, load_spec, spec_for_url
+from .world import World, json_default
+
+ERROR_LIMIT = 100
+ERROR_WINDOW = 60
+DEFAULT_PAGE_SIZE = 1000
+PAGE_SIZES = {
+    "GetCharactersCharacterIdAssets": 1000,
+    "GetCharactersCharacterIdWalletJournal": 2500,
+    "GetCharactersCharacterIdContacts": 1000,
+    "GetCharactersCharacterIdContracts": 1000,
+    "GetCharactersCharacterIdMining": 1000,
+    "GetCharactersCharacterIdBlueprints": 1000,
+    "GetCharactersCharacterIdOrdersHistory": 1000,
+    "GetCharactersCharacterIdKillmailsRecent": 1000,
+}
+DEFAULT_CACHE_AGE = 3600
+TOKEN_COST = {2: 2, 3: 1, 4: 5, 5: 0}
+MAX_HANG_SECONDS = 120.0
+SERVER_ERROR_MESSAGES = {
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "The datasource tranquility is temporarily unavailable",
+    504: "Timeout contacting tranquility",
+}
+
+
+def _now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Clock:
+    """Emulator time: ``start`` plus real elapsed time plus all ticks."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self._t0 = time.monotonic()
+        self.offset = 0.0
+
+    def seconds(self) -> float:
+        """Seconds since the start, as a float (for windows and buckets)."""
+        return time.monotonic() - self._t0 + self.offset
+
+    def now(self) -> datetime:
+        """Current emulator time."""
+        return self.start + timedelta(seconds=self.seconds())
+
+    def advance(self, seconds: float) -> None:
+        """Jump forward."""
+        self.offset += seconds
+
+
+@dataclass
+class Faults:
+    """Fault injection settings (all off by default).
+
+    - ``error_rate``: share of requests to spec routes answered with a 5xx from
+      ``error_statuses``; ``route_error_rates`` sets it per operation id.
+    - ``latency_ms`` + up to ``latency_jitter_ms`` (uniform) on every response; with
+      ``slow_rate``, that share of responses takes ``slow_ms`` more (a long tail).
+    - ``hang_rate``: share of requests that hang ``hang_seconds`` (max 120) and then get a 504.
+    - ``malformed_rate``: share of 200 responses with a truncated JSON body.
+    - ``forbidden_structures``: structure ids answered with 403 (``structure_403_rate``
+      makes a deterministic share of all structures forbidden).
+    - ``downtime``: everything 503 and ``/meta/status`` all Down; ``downtime_seconds``
+      makes it a window starting now.
+    - ``down_routes`` / ``degraded_routes``: operation ids reported as Down (and answered
+      with 503) or Degraded in ``/meta/status``.
+    - ``rate_limits``: override the ``max-tokens`` of rate-limit groups (for tests).
+    - ``error_limit``: override the error budget per window (default 100).
+    """
+
+    error_rate: float = 0.0
+    route_error_rates: dict[str, float] = field(default_factory=dict)
+    error_statuses: list[int] = field(default_factory=lambda: [500, 502, 503, 504])
+    latency_ms: float = 0.0
+    latency_jitter_ms: float = 0.0
+    slow_rate: float = 0.0
+    slow_ms: float = 0.0
+    hang_rate: float = 0.0
+    hang_seconds: float = 30.0
+    malformed_rate: float = 0.0
+    forbidden_structures: list[int] = field(default_factory=list)
+    structure_403_rate: float = 0.0
+    downtime: bool = False
+    downtime_seconds: float = 0.0
+    down_routes: list[str] = field(default_factory=list)
+    degraded_routes: list[str] = field(default_factory=list)
+    rate_limits: dict[str, int] = field(default_factory=dict)
+    error_limit: int = ERROR_LIMIT
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Faults:
+        """Build from keyword values; unknown names raise ``ValueError``."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown fault option(s): {', '.join(sorted(unknown))}")
+        faults = cls(**values)
+        faults.hang_seconds = min(float(faults.hang_seconds), MAX_HANG_SECONDS)
+        for status in faults.error_statuses:
+            if status not in SERVER_ERROR_MESSAGES:
+                raise ValueError(f"error status must be one of {sorted(SERVER_ERROR_MESSAGES)}")
+        return faults
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON shape."""
+        return asdict(self)
+
+
+@dataclass
+class Response:
+    """A response of the core."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass
+class TokenInfo:
+    """What an access token grants."""
+
+    character_id: int
+    scopes: frozenset[str]
+
+
+class _Bucket:
+    """Tokens spent in a sliding window: (time, cost) entries and their running sum."""
+
+    __slots__ = ("entries", "used")
+
+    def __init__(self) -> None:
+        self.entries: deque[tuple[float, int]] = deque()
+        self.used = 0
+
+    def expire(self, horizon: float) -> None:
+        """Drop spending at or before ``horizon``."""
+        entries = self.entries
+        while entries and entries[0][0] <= horizon:
+            self.used -= entries.popleft()[1]
+
+    def spend(self, moment: float, cost: int) -> None:
+        """Record spending."""
+        self.entries.append((moment, cost))
+        self.used += cost
+
+
+class Stats:
+    """Request accounting."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything counted so far."""
+        self.by_route: dict[str, dict[str, int]] = {}
+        self.by_status: dict[str, int] = {}
+        self.tokens_by_group: dict[str, int] = {}
+        self.requests = 0
+        self.faults: dict[str, int] = {}
+
+    def count(self, route: str, status: int, group: str | None, tokens: int) -> None:
+        """Count one response."""
+        self.requests += 1
+        key = str(status)
+        route_stats = self.by_route.setdefault(route, {})
+        route_stats[key] = route_stats.get(key, 0) + 1
+        self.by_status[key] = self.by_status.get(key, 0) + 1
+        if group:
+            self.tokens_by_group[group] = self.tokens_by_group.get(group, 0) + tokens
+
+    def fault(self, kind: str) -> None:
+        """Count an injected fault."""
+        self.faults[kind] = self.faults.get(kind, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON shape of ``GET /_emulator/stats``."""
+        ok = sum(n for s, n in self.by_status.items() if s.startswith("2"))
+        not_modified = self.by_status.get("304", 0)
+        return {
+            "requests": self.requests,
+            "by_status": dict(sorted(self.by_status.items())),
+            "by_route": {k: dict(sorted(v.items())) for k, v in sorted(self.by_route.items())},
+            "tokens_by_group": dict(sorted(self.tokens_by_group.items())),
+            "not_modified": not_modified,
+            "not_modified_share": round(not_modified / (ok + not_modified), 4) if ok + not_modified else 0.0,
+            "error_limited": self.by_status.get("420", 0),
+            "rate_limited": self.by_status.get("429", 0),
+            "faults": dict(sorted(self.faults.items())),
+        }
+
+
+class EmulatorCore:
+    """ESI behaviour independent of the transport."""
+
+    def __init__(
+        self,
+        characters: int = 6,
+        seed: int = 1,
+        start: datetime | None = None,
+        page_sizes: dict[str, int] | None = None,
+    ) -> None:
+        start = (start or _now_utc()).astimezone(timezone.utc).replace(microsecond=0)
+        self.seed = seed
+        self.clock = Clock(start)
+        self.world = World(characters, seed, start)
+        self.router: Router = default_router()
+        self.page_sizes = {**PAGE_SIZES, **(page_sizes or {})}
+        self.faults = Faults()
+        self.stats = Stats()
+        self.base_url = "http://127.0.0.1/"
+        self._lock = threading.Lock()
+        self._fault_rng = random.Random(f"{seed}:faults")
+        self._downtime_until: float | None = None
+        self._secret = hashlib.sha256(f"memberaudit-esi-emulator:{seed}".encode()).digest()
+        self._tokens: dict[str, TokenInfo] = {}
+        self._revoked: dict[int, set[str]] = {}  # character -> tokens minted since its revocation
+        self._errors: dict[str, tuple[int, int]] = {}  # app -> (window index, errors)
+        self._buckets: dict[tuple[str, str, int], _Bucket] = {}
+        self._static_memo: dict[tuple, tuple[bytes, str]] = {}
+        self._spec_body: bytes | None = None
+        spec = load_spec()
+        self.all_scopes = sorted(
+            spec["components"]["securitySchemes"]["OAuth2"]["flows"]["authorizationCode"]["scopes"]
+        )
+
+    # --- control API (also used by the HTTP control routes) --------------------------
+    def mint_token(self, character_id: int, scopes: list[str] | None = None) -> str:
+        """A new access token for a character with ``scopes`` (all scopes if None)."""
+        if character_id not in self.world.profiles:
+            raise ApiError(404, f"Unknown character {character_id}")
+        chosen = sorted(set(scopes)) if scopes else list(self.all_scopes)
+        payload = json.dumps(
+            {"c": character_id, "s": chosen, "n": secrets.token_hex(6)}, separators=(",", ":")
+        )
+        encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        signature = hmac.new(self._secret, encoded.encode(), hashlib.sha256).hexdigest()[:32]
+        token = f"ema1.{encoded}.{signature}"
+        with self._lock:
+            if character_id in self._revoked:
+                self._revoked[character_id].add(token)
+        return token
+
+    def revoke(self, character_id: int) -> None:
+        """Invalidate every token minted so far for a character (also by earlier runs)."""
+        with self._lock:
+            self._revoked[character_id] = set()
+
+    def _is_revoked(self, token: str, character_id: int) -> bool:
+        """Revoked: the character was revoked and the token was not minted since."""
+        fresh = self._revoked.get(character_id)
+        return fresh is not None and token not in fresh
+
+    def tick(self, seconds: float) -> datetime:
+        """Advance the clock; data changes plausibly (see :func:`world.apply_tick`)."""
+        if seconds <= 0:
+            raise ApiError(400, "seconds must be positive")
+        self.world.tick(seconds)
+        self.clock.advance(seconds)
+        return self.clock.now()
+
+    def set_faults(self, **values: Any) -> Faults:
+        """Replace the fault settings (no arguments clears them)."""
+        try:
+            faults = Faults.from_dict(values)
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, str(exc)) from None
+        with self._lock:
+            self.faults = faults
+            if faults.downtime_seconds > 0:
+                self._downtime_until = self.clock.seconds() + faults.downtime_seconds
+            else:
+                self._downtime_until = None
+        return faults
+
+    def reset_limits(self) -> None:
+        """Forget spent error budget and rate-limit tokens."""
+        with self._lock:
+            self._errors.clear()
+            self._buckets.clear()
+
+    def characters(self) -> list[dict]:
+        """Registrable characters (id, name, corporation, alliance, size class)."""
+        return [p.as_dict() for p in self.world.profiles.values()]
+
+    # --- helpers -------------------------------------------------------------------
+    def _token_info(self, token: str) -> TokenInfo | None:
+        info = self._tokens.get(token)
+        if info is not None:
+            return info
+        try:
+            prefix, encoded, signature = token.split(".")
+        except ValueError:
+            return None
+        expected = hmac.new(self._secret, encoded.encode(), hashlib.sha256).hexdigest()[:32]
+        if prefix != "ema1" or not hmac.compare_digest(signature, expected):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+            info = TokenInfo(int(data["c"]), frozenset(data["s"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+        self._tokens[token] = info
+        return info
+
+    def in_downtime(self) -> bool:
+        """Whether the downtime fault is active now."""
+        if self.faults.downtime:
+            return True
+        return self._downtime_until is not None and self.clock.seconds() < self._downtime_until
+
+    def route_status(self, operation: Operation) -> str:
+        """Status of a route as ``/meta/status`` reports it."""
+        if self.in_downtime() or operation.operation_id in self.faults.down_routes:
+            return "Down"
+        if operation.operation_id in self.faults.degraded_routes:
+            return "Degraded"
+        return "OK"
+
+    def _app(self, headers: dict[str, str]) -> str:
+        agent = headers.get("user-agent", "")
+        return agent.split("/", 1)[0].split(" ", 1)[0] or "anonymous"
+
+    def _error_state(self, app: str) -> tuple[int, int]:
+        """(remaining errors, seconds to reset) of the current window."""
+        now = self.clock.seconds()
+        window = int(now // ERROR_WINDOW)
+        reset = max(1, int(math.ceil((window + 1) * ERROR_WINDOW - now)))
+        current_window, errors = self._errors.get(app, (window, 0))
+        if current_window != window:
+            errors = 0
+        return max(0, self.faults.error_limit - errors), reset
+
+    def _add_error(self, app: str) -> None:
+        window = int(self.clock.seconds() // ERROR_WINDOW)
+        current_window, errors = self._errors.get(app, (window, 0))
+        if current_window != window:
+            errors = 0
+        self._errors[app] = (window, errors + 1)
+
+    def _bucket(self, key: tuple[str, str, int], window: int) -> tuple[_Bucket, int]:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket()
+        bucket.expire(self.clock.seconds() - window)
+        return bucket, bucket.used
+
+    def _rate_limited(self, app: str, operation: Operation, character_key: int) -> int:
+        """Seconds until the bucket has tokens again (0 when it has some now)."""
+        assert operation.rate_limit is not None
+        window = operation.rate_limit.window_seconds
+        with self._lock:
+            bucket, used = self._bucket((app, operation.rate_limit.group, character_key), window)
+            if used < self._max_tokens(operation):
+                return 0
+            oldest = bucket.entries[0][0] if bucket.entries else self.clock.seconds()
+            return max(1, int(math.ceil(oldest + window - self.clock.seconds())))
+
+    def _max_tokens(self, operation: Operation) -> int:
+        assert operation.rate_limit is not None
+        return self.faults.rate_limits.get(operation.rate_limit.group, operation.rate_limit.max_tokens)
+
+    # --- request handling ---------------------------------------------------------------
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
+        """Answer one request (``headers`` with lower-case names)."""
+        split = urlsplit(target)
+        path = "/" + "/".join(p for p in split.path.split("/") if p)
+        query = parse_qs(split.query)
+        if path.startswith("/_emulator"):
+            return self._control(method, path, query, body)
+        if path == "/meta/openapi.json" and method == "GET":
+            return self._spec(headers)
+        matched = self.router.match(method, path)
+        if matched is None:
+            return self._finish(None, headers, 404, {"error": "Not found"}, {}, count_route="unknown")
+        operation, path_params = matched
+        return self._handle_operation(operation, path_params, query, headers, body)
+
+    def _handle_operation(
+        self,
+        operation: Operation,
+        path_params: dict[str, str],
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> Response:
+        app = self._app(headers)
+        faults = self.faults
+        with self._lock:
+            remaining, _ = self._error_state(app)
+        if remaining <= 0:
+            return self._finish(
+                operation,
+                headers,
+                420,
+                {
+                    "error": "This software has exceeded the error limit for ESI. Wait for the error limit to reset."
+                },
+                {},
+                charge=False,
+            )
+        if operation.operation_id == "GetMetaStatus":
+            return self._finish(operation, headers, 200, self._meta_status(), {})
+        if self.in_downtime() or operation.operation_id in faults.down_routes:
+            self.stats.fault("downtime" if self.in_downtime() else "down_route")
+            return self._finish(operation, headers, 503, {"error": SERVER_ERROR_MESSAGES[503]}, {})
+
+        # auth
+        character = None
+        character_key = 0
+        if operation.needs_token:
+            auth = headers.get("authorization", "")
+            if not auth.lower().startswith("bearer "):
+                return self._finish(operation, headers, 401, {"error": "Authentication required"}, {})
+            token = auth[7:].strip()
+            info = self._token_info(token)
+            if info is None:
+                return self._finish(operation, headers, 401, {"error": "Invalid token"}, {})
+            if self._is_revoked(token, info.character_id):
+                return self._finish(operation, headers, 401, {"error": "Token has been revoked"}, {})
+            character_key = info.character_id
+            missing = [s for s in operation.scopes if s not in info.scopes]
+            if missing:
+                return self._finish(
+                    operation,
+                    headers,
+                    403,
+                    {"error": f"Token is not valid for scope(s): {', '.join(missing)}"},
+                    {},
+                    character_key=character_key,
+                )
+            if operation.character_bound and path_params.get("character_id") != str(info.character_id):
+                return self._finish(
+                    operation,
+                    headers,
+                    403,
+                    {"error": "Token is not valid for this character"},
+                    {},
+                    character_key=character_key,
+                )
+            if operation.character_bound:
+                character = self.world.character(info.character_id)
+
+        # rate limit
+        if operation.rate_limit:
+            retry = self._rate_limited(app, operation, character_key)
+            if retry:
+                return self._finish(
+                    operation,
+                    headers,
+                    429,
+                    {"error": "Too many requests"},
+                    {"Retry-After": str(retry)},
+                    character_key=character_key,
+                    charge=False,
+                )
+
+        # injected faults
+        self._sleep_latency()
+        if faults.hang_rate and self._chance(faults.hang_rate):
+            self.stats.fault("hang")
+            time.sleep(min(faults.hang_seconds, MAX_HANG_SECONDS))
+            return self._finish(
+                operation,
+                headers,
+                504,
+                {"error": SERVER_ERROR_MESSAGES[504]},
+                {},
+                character_key=character_key,
+            )
+        rate = faults.route_error_rates.get(operation.operation_id, faults.error_rate)
+        if rate and self._chance(rate):
+            status = self._fault_rng.choice(faults.error_statuses)
+            self.stats.fault(f"error_{status}")
+            return self._finish(
+                operation,
+                headers,
+                status,
+                {"error": SERVER_ERROR_MESSAGES[status]},
+                {},
+                character_key=character_key,
+            )
+        if operation.operation_id == "GetUniverseStructuresStructureId" and self._structure_forbidden(
+            path_params
+        ):
+            self.stats.fault("structure_403")
+            return self._finish(
+                operation, headers, 403, {"error": "Forbidden"}, {}, character_key=character_key
+            )
+
+        # the data
+        handler = HANDLERS.get(operation.operation_id)
+        if handler is None:
+            return self._finish(
+                operation,
+                headers,
+                404,
+                {"error": "Not implemented by the ESI emulator"},
+                {},
+                character_key=character_key,
+            )
+        parsed_body = None
+        if body:
+            try:
+                parsed_body = json.loads(body)
+            except ValueError:
+                return self._finish(
+                    operation, headers, 400, {"error": "Invalid JSON body"}, {}, character_key=character_key
+                )
+        call = Call(self.world, operation.operation_id, path_params, query, parsed_body, character)
+        try:
+            payload = handler(call)
+        except ApiError as exc:
+            return self._finish(
+                operation,
+                headers,
+                exc.status,
+                {"error": exc.message},
+                exc.headers,
+                character_key=character_key,
+            )
+        return self._ok(operation, headers, payload, query, character_key)
+
+    def _ok(
+        self, operation: Operation, headers: dict[str, str], payload: Payload, query: dict, character_key: int
+    ) -> Response:
+        extra: dict[str, str] = {}
+        page = 1
+        if operation.paged:
+            try:
+                page = int((query.get("page") or ["1"])[0])
+            except ValueError:
+                return self._finish(
+                    operation, headers, 400, {"error": "Invalid page"}, {}, character_key=character_key
+                )
+            size = self.page_sizes.get(operation.operation_id, DEFAULT_PAGE_SIZE)
+            pages = max(1, math.ceil(len(payload.data) / size))
+            if page < 1 or page > pages:
+                return self._finish(
+                    operation,
+                    headers,
+                    404,
+                    {"error": "Requested page does not exist"},
+                    {"X-Pages": str(pages)},
+                    character_key=character_key,
+                )
+            extra["X-Pages"] = str(pages)
+        body, etag = self._serialize(operation, payload, page)
+        if payload.section is not None:
+            extra["Last-Modified"] = format_datetime(payload.section.last_modified, usegmt=True)
+        extra["ETag"] = etag
+        if self._etag_matches(headers.get("if-none-match"), etag):
+            return self._finish(operation, headers, 304, None, extra, character_key=character_key)
+        if self.faults.malformed_rate and self._chance(self.faults.malformed_rate):
+            self.stats.fault("malformed")
+            body = body[: max(1, len(body) // 2)]
+        return self._finish(operation, headers, 200, body, extra, character_key=character_key)
+
+    def _serialize(self, operation: Operation, payload: Payload, page: int) -> tuple[bytes, str]:
+        memo = payload.section.memo if payload.section is not None else None
+        key = (operation.operation_id, payload.key, page)
+        if memo is not None and key in memo:
+            return memo[key]
+        data = payload.data
+        if operation.paged:
+            size = self.page_sizes.get(operation.operation_id, DEFAULT_PAGE_SIZE)
+            data = data[(page - 1) * size : page * size]
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=json_default).encode()
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        if memo is not None:
+            memo[key] = (body, etag)
+        return body, etag
+
+    @staticmethod
+    def _etag_matches(header: str | None, etag: str) -> bool:
+        if not header:
+            return False
+        candidates = [c.strip() for c in header.split(",")]
+        return any(c == "*" or c.removeprefix("W/") == etag for c in candidates)
+
+    def _finish(
+        self,
+        operation: Operation | None,
+        headers: dict[str, str],
+        status: int,
+        body: Any,
+        extra: dict[str, str],
+        character_key: int = 0,
+        charge: bool = True,
+        count_route: str | None = None,
+    ) -> Response:
+        """Add ESI headers, charge budgets and count the response."""
+        app = self._app(headers)
+        now = self.clock.now()
+        if isinstance(body, bytes):
+            data = body
+        elif body is None:
+            data = b""
+        else:
+            data = json.dumps(body, separators=(",", ":")).encode()
+        out: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
+        age = DEFAULT_CACHE_AGE
+        if operation is not None and operation.cache_age is not None:
+            age = int(operation.cache_age)
+        if status in (200, 304):
+            out["Cache-Control"] = f"public, max-age={age}"
+            out["Expires"] = format_datetime(now + timedelta(seconds=age), usegmt=True)
+            out.setdefault("Last-Modified", format_datetime(self.clock.start, usegmt=True))
+        out["Date"] = format_datetime(now, usegmt=True)
+        out.update(extra)
+        group = None
+        cost = TOKEN_COST.get(status // 100, 0)
+        with self._lock:
+            if status >= 400 and status not in (420, 429):
+                self._add_error(app)
+            remaining, reset = self._error_state(app)
+            if operation is not None and operation.rate_limit:
+                group = operation.rate_limit.group
+                key = (app, group, character_key)
+                bucket, used = self._bucket(key, operation.rate_limit.window_seconds)
+                if charge and cost:
+                    bucket.spend(self.clock.seconds(), cost)
+                    used += cost
+                limit = self._max_tokens(operation)
+                out["X-Ratelimit-Group"] = group
+                out["X-Ratelimit-Limit"] = f"{limit}/{operation.rate_limit.window}"
+                out["X-Ratelimit-Remaining"] = str(max(0, limit - used))
+                out["X-Ratelimit-Used"] = str(cost if charge else 0)
+            out["X-ESI-Error-Limit-Remain"] = str(remaining)
+            out["X-ESI-Error-Limit-Reset"] = str(reset)
+            if status == 420:
+                out["Retry-After"] = str(reset)
+            route = count_route or (operation.operation_id if operation else "unknown")
+            self.stats.count(route, status, group, cost if charge else 0)
+        return Response(status, out, data)
+
+    def _chance(self, rate: float) -> bool:
+        with self._lock:
+            return self._fault_rng.random() < rate
+
+    def _sleep_latency(self) -> None:
+        faults = self.faults
+        delay = faults.latency_ms
+        with self._lock:
+            if faults.latency_jitter_ms:
+                delay += self._fault_rng.uniform(0, faults.latency_jitter_ms)
+            if faults.slow_rate and self._fault_rng.random() < faults.slow_rate:
+                delay += faults.slow_ms
+        if delay > 0:
+            time.sleep(min(delay / 1000, MAX_HANG_SECONDS))
+
+    def _structure_forbidden(self, path_params: dict[str, str]) -> bool:
+        try:
+            structure_id = int(path_params.get("structure_id", "0"))
+        except ValueError:
+            return False
+        if structure_id in self.faults.forbidden_structures:
+            return True
+        rate = self.faults.structure_403_rate
+        return bool(rate) and random.Random(f"{self.seed}:structure:{structure_id}").random() < rate
+
+    def _meta_status(self) -> dict:
+        return {
+            "routes": [
+                {"method": op.method, "path": op.path, "status": self.route_status(op)}
+                for op in self.router.operations.values()
+            ]
+        }
+
+    def _spec(self, headers: dict[str, str]) -> Response:
+        if self._spec_body is None:
+            self._spec_body = json.dumps(spec_for_url(self.base_url)).encode()
+        etag = '"' + hashlib.blake2b(self._spec_body, digest_size=16).hexdigest() + '"'
+        if self._etag_matches(headers.get("if-none-match"), etag):
+            return Response(304, {"ETag": etag, "Content-Type": "application/json"}, b"")
+        return Response(
+            200,
+            {"ETag": etag, "Content-Type": "application/json", "Cache-Control": "public, max-age=300"},
+            self._spec_body,
+        )
+
+    # --- control routes -----------------------------------------------------------------
+    def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
+        parts = path.split("/")[2:]
+        try:
+            result = self._control_dispatch(method, parts, query, body)
+        except ApiError as exc:
+            return _json_response(exc.status, {"error": exc.message})
+        except (ValueError, TypeError) as exc:
+            return _json_response(400, {"error": str(exc)})
+        if result is None:
+            return _json_response(404, {"error": "Unknown emulator control route"})
+        return _json_response(200, result)
+
+    def _control_dispatch(
+        self, method: str, parts: list[str], query: dict[str, list[str]], body: bytes
+    ) -> Any:
+        head = parts[0] if parts else ""
+        if head == "token" and method == "POST" and len(parts) == 2:
+            raw = " ".join(query.get("scopes", []))
+            scopes = [s for s in raw.replace(",", " ").split() if s]
+            character_id = int(parts[1])
+            token = self.mint_token(character_id, scopes or None)
+            info = self._token_info(token)
+            assert info is not None
+            return {
+                "access_token": token,
+                "character_id": character_id,
+                "scopes": sorted(info.scopes),
+                "token_type": "Bearer",
+            }
+        if head == "revoke" and method == "POST" and len(parts) == 2:
+            self.revoke(int(parts[1]))
+            return {"revoked": int(parts[1])}
+        if head == "tick" and method == "POST":
+            seconds = float((query.get("seconds") or ["3600"])[0])
+            now = self.tick(seconds)
+            return {"now": now.isoformat(), "data_time": self.world.data_time.isoformat()}
+        if head == "faults":
+            if method == "DELETE":
+                return self.set_faults().as_dict()
+            if method == "POST":
+                values = json.loads(body or b"{}")
+                if not isinstance(values, dict):
+                    raise ApiError(400, "faults must be a JSON object")
+                return self.set_faults(**values).as_dict()
+            if method == "GET":
+                return self.faults.as_dict()
+        if head == "characters" and method == "GET":
+            return self.characters()
+        if head == "stats":
+            if method == "GET" and len(parts) == 1:
+                return self.stats.as_dict()
+            if method == "POST" and parts[1:] == ["reset"]:
+                self.stats.reset()
+                return {"reset": True}
+        if head == "limits" and method == "POST" and parts[1:] == ["reset"]:
+            self.reset_limits()
+            return {"reset": True}
+        if head == "clock" and method == "GET":
+            return {
+                "now": self.clock.now().isoformat(),
+                "start": self.clock.start.isoformat(),
+                "data_time": self.world.data_time.isoformat(),
+            }
+        return None
+
+
+def _json_response(status: int, data: Any) -> Response:
+    return Response(status, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(data).encode())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Adapts http.server to :class:`EmulatorCore` (HTTP/1.1, keep-alive)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_version = "ESI-Emulator/1.0"
+    sys_version = ""
+    core: EmulatorCore
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        response = self.server.core.handle(self.command, self.path, headers, body)  # type: ignore[attr-defined]
+        reason = self.responses.get(response.status, ("",))[0]
+        lines = [f"{self.protocol_version} {response.status} {reason}", f"Server: {self.server_version}"]
+        lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        lines.append(f"Content-Length: {len(response.body)}")
+        # one write for status, headers and body: no Nagle / delayed-ACK stalls on keep-alive
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if self.command != "HEAD":
+            data += response.body
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Quiet: the emulator is used by tests and benchmarks."""
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server bound to one :class:`EmulatorCore`."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, core: EmulatorCore, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((host, port), _Handler)
+        self.core = core
+        core.base_url = f"http://{host}:{self.server_address[1]}/"
