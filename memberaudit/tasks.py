@@ -78,15 +78,17 @@ def update_section(self, character_pk: int, section: str, force: bool = False) -
             raise
         logger.info("%s/%s: %s, retrying later", character, section, exc)
         raise self.retry(countdown=exc.countdown(), exc=exc)
+    priority = (self.request.delivery_info or {}).get("priority") or PRIORITY_PERIODIC
+    if result.outcome == "changed":
+        for dependent in registry.get(section).triggers:
+            update_section.apply_async(args=(character_pk, dependent), priority=priority)
     if result.related:
         resolve_related_ids.apply_async(
             kwargs={
                 **{key: sorted(value) for key, value in result.related.items()},
                 "character_pk": character_pk,
             },
-            priority=self.request.delivery_info.get("priority")
-            if self.request.delivery_info
-            else PRIORITY_PERIODIC,
+            priority=priority,
         )
     return {"section": result.section, "outcome": result.outcome, "message": result.message}
 

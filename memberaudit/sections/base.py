@@ -124,6 +124,8 @@ class Section:
     retention: ClassVar[tuple[tuple[type[models.Model], str], ...]] = ()
     #: one sentence for the docs: where the data comes from and what users see
     description: ClassVar[str] = ""
+    #: sections computed from this one's data, queued after it changed (e.g. skill sets)
+    triggers: ClassVar[tuple[str, ...]] = ()
 
     def fetch(self, ctx: SyncContext) -> Any:
         """Ask ESI; return a JSON-like payload or ``NOT_MODIFIED``. No database writes here."""
