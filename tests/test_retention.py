@@ -74,3 +74,16 @@ def test_pruning_works_in_batches(character, settings):
     _journal(character, **{f"old{i}": timedelta(days=30 + i) for i in range(10)})
     assert retention.prune(now=NOW)["memberaudit.CharacterWalletJournalEntry"] == 10
     assert _kept(character) == set()
+
+
+def test_pruned_history_is_not_stored_again_by_the_next_update(character, settings):
+    from memberaudit.sections.base import SyncContext
+    from memberaudit.sections.wallet import WalletJournalSection
+
+    settings.MEMBERAUDIT_DATA_RETENTION_LIMIT = 7
+    payload = [
+        {"id": 1, "date": (NOW - timedelta(days=20)).isoformat(), "ref_type": "bounty_prizes"},
+        {"id": 2, "date": (NOW - timedelta(days=1)).isoformat(), "ref_type": "bounty_prizes"},
+    ]
+    WalletJournalSection().store(SyncContext(character=character, status=None, token=None), payload)
+    assert _kept(character) == {2}

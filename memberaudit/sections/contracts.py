@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit import app_settings
 from memberaudit.esi import gateway
 from memberaudit.models.contracts import CharacterContract, CharacterContractBid, CharacterContractItem
 
+from . import retention
 from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import batch_size, dt, replace_rows
@@ -47,12 +45,6 @@ def fetch_detail(ctx: SyncContext, operation_id: str, **params: Any) -> gateway.
 def _id(value: Any) -> int | None:
     """An EVE id, or None for ESI's 0 / absent ("nobody")."""
     return int(value) if value else None
-
-
-def retention_cutoff() -> datetime | None:
-    """Contracts issued before this would be pruned at once, so they are neither stored nor detailed."""
-    days = app_settings.data_retention_days()
-    return None if days is None else timezone.now() - timedelta(days=days)
 
 
 def _in_chunks(values: list[int]) -> Iterable[list[int]]:
@@ -116,7 +108,7 @@ class ContractsSection(Section):
 
     def fetch(self, ctx: SyncContext) -> Any:
         response = ctx.esi(LIST_OPERATION, paged=True)
-        cutoff = retention_cutoff()
+        cutoff = retention.cutoff()
         if response.not_modified:
             contracts = None
             items_wanted, bids_wanted = self._pending_work(ctx)

@@ -31,6 +31,7 @@ from memberaudit.models.mail import (
 
 from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
 from .registry import register
+from .retention import within
 from .sync import batch_size, dt, replace_rows, upsert_one
 
 logger = logging.getLogger(__name__)
@@ -256,7 +257,7 @@ class MailSection(Section):
         return replace_rows(
             CharacterMail,
             {"character": ctx.character},
-            rows,
+            within(rows, "timestamp"),
             key="mail_id",
             delete_missing=False,
             after_create=add_recipients,

@@ -6,14 +6,16 @@ else is ever pruned. The limit is at least 7 days; ``None`` turns pruning off.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from memberaudit import app_settings
 
 from . import registry
-from .sync import batch_size
+from .sync import batch_size, dt
 
 
 def cutoff(now: datetime | None = None) -> datetime | None:
@@ -39,3 +41,18 @@ def prune(now: datetime | None = None) -> dict[str, int]:
                 count += model.objects.filter(pk__in=pks).delete()[0]
             deleted[model._meta.label] = deleted.get(model._meta.label, 0) + count
     return deleted
+
+
+def within(
+    rows: Iterable[dict[str, Any]], date_key: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Only the rows retention would keep: history pruned once is not stored again.
+
+    ESI keeps serving old journal entries and mails for a while; without this filter a
+    history row deleted by pruning would come back with the next update.
+    """
+    limit = cutoff(now)
+    rows = list(rows)
+    if limit is None:
+        return rows
+    return [row for row in rows if row.get(date_key) is None or dt(row[date_key]) >= limit]

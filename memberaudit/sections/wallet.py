@@ -14,6 +14,7 @@ from memberaudit.models.wallet import (
 
 from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
 from .registry import register
+from .retention import within
 from .sync import append_rows, upsert_one
 
 WALLET_SCOPE = "esi-wallet.read_character_wallet.v1"
@@ -73,7 +74,9 @@ class WalletJournalSection(Section):
             }
             for entry in payload
         )
-        return append_rows(CharacterWalletJournalEntry, {"character": ctx.character}, rows, key="entry_id")
+        return append_rows(
+            CharacterWalletJournalEntry, {"character": ctx.character}, within(rows, "date"), key="entry_id"
+        )
 
     def related_ids(self, payload: Any) -> dict[str, set[int]]:
         parties = ids(
@@ -114,7 +117,7 @@ class WalletTransactionsSection(Section):
             for t in payload
         )
         return append_rows(
-            CharacterWalletTransaction, {"character": ctx.character}, rows, key="transaction_id"
+            CharacterWalletTransaction, {"character": ctx.character}, within(rows, "date"), key="transaction_id"
         )
 
     def related_ids(self, payload: Any) -> dict[str, set[int]]:
