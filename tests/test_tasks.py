@@ -113,6 +113,6 @@ def test_a_second_update_of_the_same_section_waits_for_the_first(db):
 
     user = create_member("locked")
     character = Character.objects.create(eve_character=user.profile.main_character)
-    cache.add(f"memberaudit:lock:{character.pk}:skills", 1, timeout=60)
+    cache.add(engine.lock_key_for(character.pk, "skills"), 1, timeout=60)
     result = engine.update_section(character, "skills")
     assert (result.outcome, result.message) == ("skipped", "an update is already running")

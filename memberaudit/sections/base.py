@@ -63,6 +63,8 @@ class SyncContext:
     esi_calls: int = 0
     #: set by a section to replace the state kept between runs (``SectionStatus.state``)
     new_state: dict | None = None
+    #: called after every ESI call (the engine renews its lock)
+    on_progress: Callable[[], Any] = lambda: None
 
     @property
     def character_id(self) -> int:
@@ -87,6 +89,7 @@ class SyncContext:
             **params,
         )
         self.esi_calls += 1
+        self.on_progress()
         if response.expires_at and (self.expires_at is None or response.expires_at < self.expires_at):
             self.expires_at = response.expires_at
         return response
@@ -103,6 +106,7 @@ class SyncContext:
             **params,
         )
         self.esi_calls += 1
+        self.on_progress()
         return response
 
     @property

@@ -38,6 +38,13 @@ from .base import NOT_MODIFIED, Changes, Section, SyncContext
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_TTL = 7 * 24 * 3600
+#: a lock lives this long unless renewed; every ESI call and every stored pass renews it,
+#: so the lock of a killed worker frees itself within a minute
+LOCK_SECONDS = 60
+
+
+def lock_key_for(character_pk: int, section: str) -> str:
+    return f"memberaudit:lock:{character_pk}:{section}"
 
 
 @dataclasses.dataclass
@@ -160,16 +167,16 @@ def update_section(character: Character, section_name: str, *, force: bool = Fal
     if character.is_orphan:
         return UpdateResult(section_name, "skipped", message="character has no owner")
 
-    lock_key = f"memberaudit:lock:{character.pk}:{section_name}"
-    if not cache.add(lock_key, 1, timeout=int(app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))):
+    lock_key = lock_key_for(character.pk, section_name)
+    if not cache.add(lock_key, 1, timeout=LOCK_SECONDS):
         return UpdateResult(section_name, "skipped", message="an update is already running")
     try:
-        return _update_locked(character, section, force)
+        return _update_locked(character, section, force, lock_key)
     finally:
         cache.delete(lock_key)
 
 
-def _update_locked(character: Character, section: Section, force: bool) -> UpdateResult:
+def _update_locked(character: Character, section: Section, force: bool, lock_key: str) -> UpdateResult:
     status = SectionStatus.objects.filter(character=character, section=section.name).first()
     token = find_token(character, section.scopes) if section.scopes else None
     if section.scopes and token is None:
@@ -188,7 +195,12 @@ def _update_locked(character: Character, section: Section, force: bool) -> Updat
     # for the full answer again instead of trusting a 304.
     had_error = bool(status and (status.error_message or status.is_token_error or status.is_route_down))
     ctx = SyncContext(
-        character=character, status=status, token=token, force=force, refetch=force or had_error
+        character=character,
+        status=status,
+        token=token,
+        force=force,
+        refetch=force or had_error,
+        on_progress=lambda: cache.touch(lock_key, LOCK_SECONDS),
     )
     try:
         payload = section.fetch(ctx)
@@ -240,6 +252,7 @@ def _update_locked(character: Character, section: Section, force: bool) -> Updat
             # redoes the diff-sync, which skips every row already written
             with transaction.atomic():
                 changes += step()
+            ctx.on_progress()
             logger.debug("%s/%s: pass %d of %d stored", character, section.name, number, len(passes))
         with transaction.atomic():
             changes += passes[-1]()

@@ -26,6 +26,7 @@ class SkillsSection(Section):
     scopes = ("esi-skills.read_skills.v1",)
     operations = ("GetCharactersCharacterIdSkills",)
     models = (CharacterSkill, CharacterSkillpoints)
+    triggers = ("skill_sets",)
     description = (
         "Trained skills with levels and skill points, plus total and unallocated SP, every ring 2 cycle."
     )
