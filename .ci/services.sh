@@ -50,11 +50,24 @@ start_redis() {
   echo "[ci] Redis $(redis-server --version | awk '{print $3}') on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
 }
 
+start_emulator() {
+  EMULATOR_PORT=$(free_port)
+  .venv/bin/python -m memberaudit.testing.esi_emulator --port "$EMULATOR_PORT" --characters 6 --seed 7 \
+    >"$CI_WORK/emulator.log" 2>&1 &
+  EMULATOR_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening" "$CI_WORK/emulator.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q "listening" "$CI_WORK/emulator.log" || { echo "[ci] ESI emulator did not start"; cat "$CI_WORK/emulator.log"; return 1; }
+  echo "[ci] ESI emulator on 127.0.0.1:$EMULATOR_PORT (pid $EMULATOR_PID)"
+}
+
 stop_services() {
-  for pid in ${CELERY_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
+  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in ${CELERY_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
+  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
