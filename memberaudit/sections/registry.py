@@ -70,3 +70,27 @@ def all_scopes() -> set[str]:
     for section in all_sections():
         scopes.update(section.scopes)
     return scopes
+
+
+def markdown_table() -> str:
+    """docs/sections.md: one row per section, generated so the docs match the code."""
+    ring_names = {1: "ring 1", 2: "ring 2", 3: "ring 3"}
+    lines = [
+        "# Sections",
+        "",
+        "Generated from the section registry (`python docs/make_sections.py > docs/sections.md`);",
+        "a test fails when this page and the code disagree. Rings and their intervals are in",
+        "[operations.md](operations.md); a section is never fetched before ESI's cache timer expires.",
+        "",
+        "| Section | Cadence | Scopes | ESI operations | What users see |",
+        "|---|---|---|---|---|",
+    ]
+    for section in sorted(all_sections(), key=lambda s: s.name):
+        scopes = ", ".join(f"`{s}`" for s in section.scopes) or "— (public or computed)"
+        ops = ", ".join(f"`{op}`" for op in section.operations) or "— (computed from stored data)"
+        lines.append(
+            f"| `{section.name}` ({section.title}) | {ring_names.get(section.ring, section.ring)} | {scopes} "
+            f"| {ops} | {section.description} |"
+        )
+    return "\n".join(lines) + "\n"
+
