@@ -131,9 +131,26 @@ class Section:
     #: sections computed from this one's data, queued after it changed (e.g. skill sets)
     triggers: ClassVar[tuple[str, ...]] = ()
 
+    #: for the default ``fetch``: the operation is paged (ESI's ``X-Pages``)
+    paged: ClassVar[bool] = False
+    #: for the default ``fetch``: extra query parameters of the operation
+    params: ClassVar[dict[str, Any]] = {}
+
     def fetch(self, ctx: SyncContext) -> Any:
-        """Ask ESI; return a JSON-like payload or ``NOT_MODIFIED``. No database writes here."""
-        raise NotImplementedError
+        """Ask ESI; return a JSON-like payload or ``NOT_MODIFIED``. No database writes here.
+
+        The default serves sections with exactly one operation: a route with scopes is called
+        with the character's token, a public one without.
+        """
+        if len(self.operations) != 1:
+            raise NotImplementedError(f"{self.name}: sections with several operations implement fetch()")
+        if self.scopes:
+            response = ctx.esi(self.operations[0], paged=self.paged, **self.params)
+        else:
+            response = ctx.esi_public(
+                self.operations[0], paged=self.paged, character_id=ctx.character_id, **self.params
+            )
+        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         """Write ``payload``; runs inside one transaction. Must not delete on partial data."""

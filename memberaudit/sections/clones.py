@@ -45,10 +45,6 @@ class JumpClonesSection(Section):
     models = (CharacterCloneInfo, CharacterJumpClone)
     description = "Jump clones with their implants and locations, and the home station, every ring 2 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdClones")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         scope = {"character": ctx.character}
         home = payload.get("home_location") or {}

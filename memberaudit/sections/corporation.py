@@ -31,10 +31,6 @@ class TitlesSection(Section):
     models = (CharacterTitle,)
     description = "The titles the character holds in its corporation, every ring 2 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdTitles")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [
             {"title_id": item["title_id"], "name": (item.get("name") or "")[:255]}
@@ -82,10 +78,6 @@ class MedalsSection(Section):
         "Medals awarded to the character with issuer, reason and date, every ring 3 cycle "
         "(they rarely change)."
     )
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdMedals")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.details import CharacterCorporationHistory, CharacterDetails
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows, upsert_one
 
@@ -21,10 +21,6 @@ class DetailsSection(Section):
     operations = ("GetCharactersCharacterId",)
     models = (CharacterDetails,)
     description = "Public details: corporation, alliance, birthday, race, security status and the bio, every ring 2 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi_public("GetCharactersCharacterId", character_id=ctx.character_id)
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         return upsert_one(
@@ -61,10 +57,6 @@ class CorporationHistorySection(Section):
     operations = ("GetCharactersCharacterIdCorporationhistory",)
     models = (CharacterCorporationHistory,)
     description = "Every corporation the character has been a member of, every ring 2 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi_public("GetCharactersCharacterIdCorporationhistory", character_id=ctx.character_id)
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [

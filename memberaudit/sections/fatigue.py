@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.fatigue import CharacterJumpFatigue
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext
+from .base import Changes, Section, SyncContext
 from .registry import register
 from .sync import upsert_one
 
@@ -22,10 +22,6 @@ class JumpFatigueSection(Section):
     operations = ("GetCharactersCharacterIdFatigue",)
     models = (CharacterJumpFatigue,)
     description = "When jump fatigue expires and when the character last jumped, every ring 2 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdFatigue")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         return upsert_one(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.industry import CharacterBlueprint, CharacterIndustryJob, CharacterMiningLedgerEntry
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import day, replace_rows
 
@@ -62,9 +62,7 @@ class IndustryJobsSection(Section):
         "history with status updates, every ring 2 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdIndustryJobs", include_completed=True)
-        return NOT_MODIFIED if response.not_modified else response.data
+    params = {"include_completed": True}
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [job_row(job) for job in payload]
@@ -95,9 +93,7 @@ class BlueprintsSection(Section):
         "every ring 3 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdBlueprints", paged=True)
-        return NOT_MODIFIED if response.not_modified else response.data
+    paged = True
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [
@@ -135,9 +131,7 @@ class MiningLedgerSection(Section):
         "kept as history, every ring 2 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdMining", paged=True)
-        return NOT_MODIFIED if response.not_modified else response.data
+    paged = True
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         """Replace each day ESI reports; days it no longer reports are history and stay."""

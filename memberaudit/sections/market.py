@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.market import CharacterMarketOrder, CharacterMarketOrderHistory
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows
 
@@ -52,10 +52,6 @@ class MarketOrdersSection(Section):
     models = (CharacterMarketOrder,)
     description = "The open buy and sell orders with price and remaining volume, every ring 2 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdOrders")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [order_row(o) for o in payload]
         return replace_rows(CharacterMarketOrder, {"character": ctx.character}, rows, key="order_id")
@@ -77,9 +73,7 @@ class MarketOrderHistorySection(Section):
         "every ring 2 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdOrdersHistory", paged=True)
-        return NOT_MODIFIED if response.not_modified else response.data
+    paged = True
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [{**order_row(o), "state": o["state"]} for o in payload]

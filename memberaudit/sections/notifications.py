@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.notifications import CharacterNotification
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows
 
@@ -28,10 +28,6 @@ class NotificationsSection(Section):
         "In-game notifications with type, sender, time and text, kept as history beyond ESI's "
         "short window, every ring 2 cycle."
     )
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdNotifications")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         # ESI lists only recent notifications: older ones stay stored (never deleted for

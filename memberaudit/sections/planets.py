@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.planets import CharacterPlanet
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows
 
@@ -25,10 +25,6 @@ class PlanetsSection(Section):
         "Planetary industry colonies with planet type, command center level and number of "
         "installations, every ring 3 cycle."
     )
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdPlanets")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.presence import CharacterLocation, CharacterOnlineStatus, CharacterShip
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import upsert_one
 
@@ -22,10 +22,6 @@ class LocationSection(Section):
     operations = ("GetCharactersCharacterIdLocation",)
     models = (CharacterLocation,)
     description = "Solar system and the station or structure the character is docked in, every ring 1 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdLocation")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         docked = payload.get("structure_id") or payload.get("station_id")
@@ -53,10 +49,6 @@ class OnlineStatusSection(Section):
     models = (CharacterOnlineStatus,)
     description = "Whether the character is online, last login and logout, every ring 1 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdOnline")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         return upsert_one(
             CharacterOnlineStatus,
@@ -79,10 +71,6 @@ class ShipSection(Section):
     operations = ("GetCharactersCharacterIdShip",)
     models = (CharacterShip,)
     description = "The ship the character sits in, with its name, every ring 1 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdShip")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         return upsert_one(

@@ -25,10 +25,6 @@ class StandingsSection(Section):
         "Standings of NPC agents, corporations and factions towards the character, every ring 2 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdStandings")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [
             {"eve_entity_id": item["from_id"], "from_type": item["from_type"], "standing": item["standing"]}
@@ -49,10 +45,6 @@ class LoyaltySection(Section):
     operations = ("GetCharactersCharacterIdLoyaltyPoints",)
     models = (CharacterLoyaltyEntry,)
     description = "Loyalty points per NPC corporation, every ring 2 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdLoyaltyPoints")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [

@@ -51,9 +51,7 @@ class WalletJournalSection(Section):
         "Wallet journal entries of the last 30 days (ESI's window), kept as history, every ring 2 cycle."
     )
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdWalletJournal", paged=True)
-        return NOT_MODIFIED if response.not_modified else response.data
+    paged = True
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = (
@@ -96,10 +94,6 @@ class WalletTransactionsSection(Section):
     retention = ((CharacterWalletTransaction, "date"),)
     description = "Market transactions (up to the last 2,500), kept as history, every ring 2 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdWalletTransactions")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = (
             {
@@ -117,7 +111,10 @@ class WalletTransactionsSection(Section):
             for t in payload
         )
         return append_rows(
-            CharacterWalletTransaction, {"character": ctx.character}, within(rows, "date"), key="transaction_id"
+            CharacterWalletTransaction,
+            {"character": ctx.character},
+            within(rows, "date"),
+            key="transaction_id",
         )
 
     def related_ids(self, payload: Any) -> dict[str, set[int]]:
