@@ -93,4 +93,3 @@ def markdown_table() -> str:
             f"| {ops} | {section.description} |"
         )
     return "\n".join(lines) + "\n"
-
