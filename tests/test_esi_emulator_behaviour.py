@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from django.core.cache import cache
+
 from memberaudit.testing.esi_emulator import EsiEmulator
 from memberaudit.testing.esi_emulator.rawclient import RawClient
 
@@ -136,7 +138,7 @@ def test_paged_routes_split_by_the_esi_page_size(emulator, http):
     token = emulator.mint_token(character_id)
     first = http.get(f"/characters/{character_id}/assets", token)
     pages = int(first.headers["x-pages"])
-    assert pages >= 18
+    assert pages >= 20
     items = first.json()
     assert len(items) == 1000
     for page in range(2, pages + 1):
@@ -159,37 +161,46 @@ def test_page_sizes_can_be_overridden():
         assert int(response.headers["x-pages"]) > 1
 
 
-def test_the_django_esi_client_gets_a_304_for_unchanged_data(emulator, tmp_path, db):
+def _django_esi(emulator: EsiEmulator, tmp_path, info: dict, scopes: list[str], operations: list[str]):
+    """A django-esi client for the emulator and a Token of ``info``'s character."""
     from allianceauth.eveonline.models import EveCharacter
-    from esi.exceptions import HTTPNotModified
     from esi.models import Scope, Token
     from esi.openapi_clients import ESIClientProvider
 
-    info = next(c for c in emulator.characters() if c["size"] == "large")
-    EveCharacter.objects.create(
+    EveCharacter.objects.get_or_create(
         character_id=info["id"],
-        character_name=info["name"],
-        corporation_id=info["corporation_id"],
-        corporation_name="Corp",
-        corporation_ticker="CORP",
+        defaults={
+            "character_name": info["name"],
+            "corporation_id": info["corporation_id"],
+            "corporation_name": "Corp",
+            "corporation_ticker": "CORP",
+        },
     )
     token = Token.objects.create(
         character_id=info["id"],
         character_name=info["name"],
-        access_token=emulator.mint_token(info["id"], [ASSETS]),
+        access_token=emulator.mint_token(info["id"], scopes),
         refresh_token="emulated",
         token_type="character",
         character_owner_hash="hash",
     )
-    token.scopes.add(Scope.objects.get_or_create(name=ASSETS, defaults={"help_text": ASSETS})[0])
+    token.scopes.add(*[Scope.objects.get_or_create(name=s, defaults={"help_text": s})[0] for s in scopes])
     provider = ESIClientProvider(
         compatibility_date="2025-12-16",
         ua_appname="MemberAuditTests",
         ua_version="0.1",
         spec_file=str(emulator.spec_file(tmp_path)),
-        operations=["GetCharactersCharacterIdAssets"],
+        operations=operations,
     )
-    op = provider.client.Assets.GetCharactersCharacterIdAssets
+    return provider.client, token
+
+
+def test_the_django_esi_client_gets_a_304_for_unchanged_data(emulator, tmp_path, db):
+    from esi.exceptions import HTTPNotModified
+
+    info = next(c for c in emulator.characters() if c["size"] == "large")
+    client, token = _django_esi(emulator, tmp_path, info, [ASSETS], ["GetCharactersCharacterIdAssets"])
+    op = client.Assets.GetCharactersCharacterIdAssets
     assets = op(character_id=info["id"], token=token).results()
     assert len(assets) >= 3000
     emulator.reset_stats()
@@ -305,3 +316,63 @@ def test_the_command_line_prints_the_listening_line():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_if_modified_since_answers_304_for_unchanged_sections(emulator, http):
+    character_id = _char(emulator, "small")
+    token = emulator.mint_token(character_id)
+    first = http.get(f"/characters/{character_id}/implants", token)
+    since = first.headers["last-modified"]
+    assert (
+        http.get(f"/characters/{character_id}/implants", token, headers={"If-Modified-Since": since}).status
+        == 304
+    )
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert (
+        http.get(f"/characters/{character_id}/implants", token, headers={"If-Modified-Since": old}).status
+        == 200
+    )
+
+
+def test_spending_the_shared_emulators_error_budget(esi_emulator):
+    http = RawClient(esi_emulator.url)
+    for _ in range(100):
+        http.get("/universe/types/1")
+    assert http.get("/universe/types/587").status == 420
+
+
+def test_the_next_test_gets_a_fresh_error_budget_on_the_shared_emulator(esi_emulator):
+    response = RawClient(esi_emulator.url).get("/universe/types/587")
+    assert response.status == 200
+    assert response.headers["x-esi-error-limit-remain"] == "100"
+
+
+def test_the_django_esi_client_stops_on_420_and_follows_the_rate_limit_headers(emulator, tmp_path, db):
+    from esi.exceptions import ESIBucketLimitException, ESIErrorLimitException
+
+    info = emulator.characters()[0]
+    client, token = _django_esi(emulator, tmp_path, info, [SKILLS], ["GetCharactersCharacterIdSkills"])
+    op = client.Skills.GetCharactersCharacterIdSkills
+    emulator.set_faults(rate_limits={"char-detail": 4})
+    op(character_id=info["id"], token=token).result(use_cache=False, use_etag=False)
+    op(character_id=info["id"], token=token).result(use_cache=False, use_etag=False)  # bucket now empty
+    with pytest.raises(ESIBucketLimitException):  # django-esi believes X-Ratelimit-Remaining: 0
+        op(character_id=info["id"], token=token).result(use_cache=False, use_etag=False)
+
+    emulator.set_faults(error_limit=0)
+    cache.clear()  # django-esi's bucket state
+    with pytest.raises(ESIErrorLimitException):
+        op(character_id=info["id"], token=token).result(use_cache=False, use_etag=False)
+
+
+def test_asset_names_only_resolve_the_characters_own_items(emulator, http):
+    a, b = emulator.characters()[:2]
+    token = emulator.mint_token(a["character_id"])
+    items = http.get(f"/characters/{a['character_id']}/assets", token).json()
+    ids = [i["item_id"] for i in items]
+    names = http.post(f"/characters/{a['character_id']}/assets/names", token, body=ids).json()
+    assert [n["item_id"] for n in names] == ids
+    assert any(n["name"] != "None" for n in names)  # ships and containers are named
+    other = http.get(f"/characters/{b['character_id']}/assets", emulator.mint_token(b["character_id"])).json()
+    foreign = http.post(f"/characters/{a['character_id']}/assets/names", token, body=[other[0]["item_id"]])
+    assert foreign.status == 404

@@ -163,3 +163,44 @@ def test_the_django_esi_client_sees_injected_errors(esi, tmp_path, db):
     with pytest.raises(HTTPServerError) as caught:
         provider.client.Universe.GetUniverseTypesTypeId(type_id=587).result()
     assert caught.value.status_code == 500
+
+
+def test_command_line_fault_flags_become_fault_settings():
+    from memberaudit.testing.esi_emulator.__main__ import build_parser, faults_from_args
+
+    args = build_parser().parse_args(
+        [
+            "--error-rate", "0.1",
+            "--route-error-rate", "GetCharactersCharacterIdAssets=0.5",
+            "--error-statuses", "502,504",
+            "--latency-ms", "20",
+            "--hang-rate", "0.01",
+            "--hang-seconds", "3",
+            "--malformed-rate", "0.02",
+            "--forbidden-structure", "1035466617946",
+            "--downtime-seconds", "60",
+            "--down-route", "GetCharactersCharacterIdMail",
+        ]
+    )  # fmt: skip
+    faults = faults_from_args(args)
+    assert faults == {
+        "error_rate": 0.1,
+        "route_error_rates": {"GetCharactersCharacterIdAssets": 0.5},
+        "error_statuses": [502, 504],
+        "latency_ms": 20.0,
+        "hang_rate": 0.01,
+        "hang_seconds": 3.0,
+        "malformed_rate": 0.02,
+        "forbidden_structures": [1035466617946],
+        "downtime_seconds": 60.0,
+        "down_routes": ["GetCharactersCharacterIdMail"],
+    }
+    with EsiEmulator(characters=1, seed=1) as esi:
+        assert esi.set_faults(**faults)["error_statuses"] == [502, 504]
+
+
+def test_meta_status_has_an_etag_that_changes_with_route_status(esi, http):
+    ok = http.get("/meta/status")
+    assert http.get("/meta/status", headers={"If-None-Match": ok.headers["etag"]}).status == 304
+    esi.set_faults(down_routes=["GetCharactersCharacterIdSkills"])
+    assert http.get("/meta/status", headers={"If-None-Match": ok.headers["etag"]}).status == 200

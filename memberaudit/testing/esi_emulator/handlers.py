@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from . import universe as U
-from .world import KILLMAIL_ID_BASE, CharacterData, Section, World
+from .world import CHARACTER_ID_BASE, KILLMAIL_ID_BASE, CharacterData, Section, World
 
 
 class ApiError(Exception):
@@ -38,7 +38,7 @@ class Call:
     character: CharacterData | None = None
 
     def int_param(self, name: str) -> int:
-        """A path parameter as int (404 like ESI when it is not a number)."""
+        """A path parameter as int (400 when it is not a number)."""
         try:
             return int(self.path_params[name])
         except (KeyError, ValueError):
@@ -59,10 +59,10 @@ class Payload:
     key: tuple = field(default=())
 
 
-def _section(call: Call, name: str, **kw: Any) -> Payload:
+def _section(call: Call, name: str) -> Payload:
     assert call.character is not None
     section = call.character.get(name)
-    return Payload(section.data, section, kw and tuple(sorted(kw.items())) or ())
+    return Payload(section.data, section)
 
 
 HANDLERS: dict[str, Callable[[Call], Payload]] = {}
@@ -448,9 +448,8 @@ def alliance(call: Call) -> Payload:
 def killmail(call: Call) -> Payload:
     """One killmail; the id tells which character's data it belongs to."""
     km_id = call.int_param("killmail_id")
-    index = (km_id - KILLMAIL_ID_BASE) // 1000
-    character_id = next((cid for cid, p in call.world.profiles.items() if p.index == index), None)
-    if km_id < KILLMAIL_ID_BASE or character_id is None:
+    character_id = CHARACTER_ID_BASE + (km_id - KILLMAIL_ID_BASE) // 1000
+    if km_id < KILLMAIL_ID_BASE or character_id not in call.world.profiles:
         raise ApiError(404, "Killmail not found")
     details = call.world.character(character_id).killmail_details.get(km_id)
     if details is None or details["_hash"] != call.path_params.get("killmail_hash"):

@@ -17,17 +17,18 @@ import random
 import secrets
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .handlers import HANDLERS, ApiError, Call, Payload
 from .spec import Operation, Router, default_router, load_spec, spec_for_url
-from .world import World, json_default
+from .world import JsonRows, Section, World, json_default
 
 ERROR_LIMIT = 100
 ERROR_WINDOW = 60
@@ -43,6 +44,7 @@ PAGE_SIZES = {
     "GetCharactersCharacterIdKillmailsRecent": 1000,
 }
 DEFAULT_CACHE_AGE = 3600
+_VOLATILE = {"GetStatus", "GetMetaStatus"}
 TOKEN_COST = {2: 2, 3: 1, 4: 5, 5: 0}
 MAX_HANG_SECONDS = 120.0
 SERVER_ERROR_MESSAGES = {
@@ -229,7 +231,10 @@ class EmulatorCore:
         start: datetime | None = None,
         page_sizes: dict[str, int] | None = None,
     ) -> None:
-        start = (start or _now_utc()).astimezone(timezone.utc).replace(microsecond=0)
+        start = start or _now_utc()
+        if start.tzinfo is None:  # a naive start is UTC, like every ESI date
+            start = start.replace(tzinfo=timezone.utc)
+        start = start.astimezone(timezone.utc).replace(microsecond=0)
         self.seed = seed
         self.clock = Clock(start)
         self.world = World(characters, seed, start)
@@ -246,7 +251,7 @@ class EmulatorCore:
         self._revoked: dict[int, set[str]] = {}  # character -> tokens minted since its revocation
         self._errors: dict[str, tuple[int, int]] = {}  # app -> (window index, errors)
         self._buckets: dict[tuple[str, str, int], _Bucket] = {}
-        self._static_memo: dict[tuple, tuple[bytes, str]] = {}
+        self._static_memo: dict[tuple, Payload] = {}
         self._spec_body: bytes | None = None
         spec = load_spec()
         self.all_scopes = sorted(
@@ -429,9 +434,9 @@ class EmulatorCore:
                 charge=False,
             )
         if operation.operation_id == "GetMetaStatus":
-            return self._finish(operation, headers, 200, self._meta_status(), {})
+            return self._ok(operation, headers, Payload(self._meta_status()), {}, 0)
         if self.in_downtime() or operation.operation_id in faults.down_routes:
-            self.stats.fault("downtime" if self.in_downtime() else "down_route")
+            self._count_fault("downtime" if self.in_downtime() else "down_route")
             return self._finish(operation, headers, 503, {"error": SERVER_ERROR_MESSAGES[503]}, {})
 
         # auth
@@ -443,7 +448,7 @@ class EmulatorCore:
                 return self._finish(operation, headers, 401, {"error": "Authentication required"}, {})
             token = auth[7:].strip()
             info = self._token_info(token)
-            if info is None:
+            if info is None or info.character_id not in self.world.profiles:
                 return self._finish(operation, headers, 401, {"error": "Invalid token"}, {})
             if self._is_revoked(token, info.character_id):
                 return self._finish(operation, headers, 401, {"error": "Token has been revoked"}, {})
@@ -487,7 +492,7 @@ class EmulatorCore:
         # injected faults
         self._sleep_latency()
         if faults.hang_rate and self._chance(faults.hang_rate):
-            self.stats.fault("hang")
+            self._count_fault("hang")
             time.sleep(min(faults.hang_seconds, MAX_HANG_SECONDS))
             return self._finish(
                 operation,
@@ -499,8 +504,9 @@ class EmulatorCore:
             )
         rate = faults.route_error_rates.get(operation.operation_id, faults.error_rate)
         if rate and self._chance(rate):
-            status = self._fault_rng.choice(faults.error_statuses)
-            self.stats.fault(f"error_{status}")
+            with self._lock:
+                status = self._fault_rng.choice(faults.error_statuses)
+            self._count_fault(f"error_{status}")
             return self._finish(
                 operation,
                 headers,
@@ -512,7 +518,7 @@ class EmulatorCore:
         if operation.operation_id == "GetUniverseStructuresStructureId" and self._structure_forbidden(
             path_params
         ):
-            self.stats.fault("structure_403")
+            self._count_fault("structure_403")
             return self._finish(
                 operation, headers, 403, {"error": "Forbidden"}, {}, character_key=character_key
             )
@@ -536,9 +542,20 @@ class EmulatorCore:
                 return self._finish(
                     operation, headers, 400, {"error": "Invalid JSON body"}, {}, character_key=character_key
                 )
+        # public GET data never changes with time (except /status): keep it with its bytes
+        static_key = None
+        if character is None and operation.method == "GET" and operation.operation_id not in _VOLATILE:
+            query_key = tuple(sorted((k, tuple(v)) for k, v in query.items() if k != "page"))
+            static_key = (operation.operation_id, tuple(sorted(path_params.items())), query_key)
+            cached = self._static_memo.get(static_key)
+            if cached is not None:
+                return self._ok(operation, headers, cached, query, character_key)
         call = Call(self.world, operation.operation_id, path_params, query, parsed_body, character)
         try:
             payload = handler(call)
+            if static_key is not None and payload.section is None:
+                payload = Payload(payload.data, Section(payload.data, self.clock.start))
+                self._static_memo[static_key] = payload
         except ApiError as exc:
             return self._finish(
                 operation,
@@ -574,31 +591,59 @@ class EmulatorCore:
                     character_key=character_key,
                 )
             extra["X-Pages"] = str(pages)
-        body, etag = self._serialize(operation, payload, page)
+        etag = self._etag(operation, payload, page)
         if payload.section is not None:
             extra["Last-Modified"] = format_datetime(payload.section.last_modified, usegmt=True)
         extra["ETag"] = etag
-        if self._etag_matches(headers.get("if-none-match"), etag):
+        if self._etag_matches(headers.get("if-none-match"), etag) or (
+            "if-none-match" not in headers
+            and self._not_modified_since(headers.get("if-modified-since"), payload)
+        ):
             return self._finish(operation, headers, 304, None, extra, character_key=character_key)
+        body = self._body(operation, payload, page)
         if self.faults.malformed_rate and self._chance(self.faults.malformed_rate):
-            self.stats.fault("malformed")
+            self._count_fault("malformed")
             body = body[: max(1, len(body) // 2)]
         return self._finish(operation, headers, 200, body, extra, character_key=character_key)
 
-    def _serialize(self, operation: Operation, payload: Payload, page: int) -> tuple[bytes, str]:
+    def _etag(self, operation: Operation, payload: Payload, page: int) -> str:
+        """The ETag of a page (memoized with the section)."""
         memo = payload.section.memo if payload.section is not None else None
-        key = (operation.operation_id, payload.key, page)
+        key = ("etag", operation.operation_id, payload.key, page)
+        if memo is not None and key in memo:
+            return memo[key]
+        etag = '"' + hashlib.blake2b(self._body(operation, payload, page), digest_size=16).hexdigest() + '"'
+        if memo is not None:
+            memo[key] = etag
+        return etag
+
+    def _body(self, operation: Operation, payload: Payload, page: int) -> bytes:
+        """The JSON bytes of a page; memoized, except for rows stored as JSON already."""
+        memo = payload.section.memo if payload.section is not None else None
+        key = ("body", operation.operation_id, payload.key, page)
         if memo is not None and key in memo:
             return memo[key]
         data = payload.data
         if operation.paged:
             size = self.page_sizes.get(operation.operation_id, DEFAULT_PAGE_SIZE)
             data = data[(page - 1) * size : page * size]
+        if isinstance(payload.data, JsonRows):
+            return b"[" + b",".join(data) + b"]"  # cheap to rebuild, costly to keep twice
         body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=json_default).encode()
-        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         if memo is not None:
-            memo[key] = (body, etag)
-        return body, etag
+            memo[key] = body
+        return body
+
+    def _not_modified_since(self, header: str | None, payload: Payload) -> bool:
+        """``If-Modified-Since`` at or after the section's last change (second precision)."""
+        if not header:
+            return False
+        try:
+            since = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return False
+        modified = payload.section.last_modified if payload.section is not None else self.clock.start
+        return since.tzinfo is not None and modified <= since
 
     @staticmethod
     def _etag_matches(header: str | None, etag: str) -> bool:
@@ -662,6 +707,10 @@ class EmulatorCore:
             route = count_route or (operation.operation_id if operation else "unknown")
             self.stats.count(route, status, group, cost if charge else 0)
         return Response(status, out, data)
+
+    def _count_fault(self, kind: str) -> None:
+        with self._lock:
+            self.stats.fault(kind)
 
     def _chance(self, rate: float) -> bool:
         with self._lock:
@@ -792,7 +841,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.core.handle(self.command, self.path, headers, body)  # type: ignore[attr-defined]
+        try:
+            response = self.server.core.handle(self.command, self.path, headers, body)  # type: ignore[attr-defined]
+        except Exception as exc:  # an emulator bug must not look like a network failure
+            traceback.print_exc()
+            response = _json_response(500, {"error": f"ESI emulator error: {exc!r}"})
         reason = self.responses.get(response.status, ("",))[0]
         lines = [f"{self.protocol_version} {response.status} {reason}", f"Server: {self.server_version}"]
         lines += [f"{name}: {value}" for name, value in response.headers.items()]

@@ -9,6 +9,7 @@ replayed as the others.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import threading
@@ -87,7 +88,7 @@ VOLUMES: dict[str, dict[str, tuple[int, int]]] = {
         "queue": (10, 40),
     },
     "huge": {
-        "assets": (18000, 24000),
+        "assets": (20000, 25000),
         "journal": (2000, 2500),
         "mails": (420, 600),
         "skills": (330, 400),
@@ -167,6 +168,19 @@ class CharacterProfile:
         }
 
 
+class JsonRows(list):
+    """A list of rows stored as compact JSON bytes (for big lists that never change).
+
+    The server joins a page of rows into the response body instead of keeping a second copy;
+    the bytes are the same as ``json.dumps`` of the rows with ``separators=(",", ":")``.
+    """
+
+    @classmethod
+    def of(cls, rows: list[dict]) -> JsonRows:
+        """Serialize ``rows`` once."""
+        return cls(json.dumps(row, separators=(",", ":"), ensure_ascii=False).encode() for row in rows)
+
+
 class Section:
     """One ESI section of one character: data plus a memo of serialized responses.
 
@@ -197,7 +211,7 @@ class CharacterData:
         self.skills: dict[int, dict] = {}
         self.unallocated = 0
         self.asset_names: dict[int, str] = {}
-        self.asset_ids: set[int] = set()
+        self.asset_ids: range = range(0)  # item ids are contiguous per character
         self.locations: list[int] = []
         self.mail_label_defs: list[tuple[int, str, str]] = []
         self.mailing_list_ids: list[int] = []
@@ -492,7 +506,7 @@ def generate_character(world: World, data: CharacterData) -> None:
 
     _gen_skills(world, data, t0, vol)
     _gen_assets(world, data, t0, vol, current, docked)
-    _gen_wallet(world, data, t0, vol, f)
+    _gen_wallet(world, data, t0, vol)
     _gen_mail(world, data, t0, vol)
     _gen_misc(world, data, t0, vol, f, home)
 
@@ -747,9 +761,9 @@ def _gen_assets(
             flag,
             quantity=rng.choice([1, 5, 10, 100, 1000, 25000, 1_000_000]),
         )
-    data.set("assets", items, t0)
+    data.set("assets", JsonRows.of(items), t0)
     data.asset_names = names
-    data.asset_ids = {item["item_id"] for item in items}
+    data.asset_ids = range(items[0]["item_id"], items[-1]["item_id"] + 1)
     data.locations = locations
 
 
@@ -860,7 +874,7 @@ def _journal_entry(
     return entry, transaction, balance
 
 
-def _gen_wallet(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict) -> None:
+def _gen_wallet(world: World, data: CharacterData, t0: datetime, vol: dict) -> None:
     p = data.profile
     rng = _rng(world.seed, p.character_id, "wallet")
     n = _between(rng, vol, "journal")
@@ -1001,12 +1015,27 @@ ROLES = [
 ]
 
 
-def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:  # noqa: C901
+def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Every section besides location, skills, assets, wallet and mail."""
+    _gen_online(world, data, t0, vol, flags, home)
+    _gen_clones(world, data, t0, vol, flags, home)
+    _gen_contacts(world, data, t0, vol, flags, home)
+    _gen_contracts(world, data, t0, vol, flags, home)
+    _gen_corphistory(world, data, t0, vol, flags, home)
+    _gen_npc_and_social(world, data, t0, vol, flags, home)
+    _gen_industry(world, data, t0, vol, flags, home)
+    _gen_orders(world, data, t0, vol, flags, home)
+    _gen_mining(world, data, t0, vol, flags, home)
+    _gen_planets(world, data, t0, vol, flags, home)
+    _gen_notifications(world, data, t0, vol, flags, home)
+    _gen_killmails(world, data, t0, vol, flags, home)
+
+
+def _gen_online(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Online."""
     p = data.profile
     seed = world.seed
     sparse = p.sparse
-
-    # online
     rng = _rng(seed, p.character_id, "online")
     online: dict[str, Any] = {"online": rng.random() < 0.3}
     if not sparse:
@@ -1020,7 +1049,12 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
         online["logins"] = rng.randint(10, 9000)
     data.set("online", online, t0)
 
-    # clones and implants
+
+def _gen_clones(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Clones and implants."""
+    p = data.profile
+    seed = world.seed
+    sparse = p.sparse
     rng = _rng(seed, p.character_id, "clones")
     implants = sorted(rng.sample(U.IMPLANT_TYPE_IDS[:5], rng.randint(0, 5)))
     data.set("implants", implants, t0)
@@ -1048,7 +1082,11 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
         clones["last_station_change_date"] = t0 - timedelta(days=rng.randint(1, 600))
     data.set("clones", clones, t0)
 
-    # contacts
+
+def _gen_contacts(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Contacts."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "contacts")
     contact_labels = [
         {"label_id": k + 1, "label_name": name}
@@ -1081,7 +1119,13 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
         contacts.append(contact)
     data.set("contacts", contacts, t0)
 
-    # contracts with items and bids
+
+def _gen_contracts(
+    world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int
+) -> None:
+    """Contracts with items and bids."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "contracts")
     contracts = []
     items: dict[int, list] = {}
@@ -1156,7 +1200,13 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
     data.contract_items = items
     data.contract_bids = bids
 
-    # corporation history: starter NPC corp first, current corp last
+
+def _gen_corphistory(
+    world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int
+) -> None:
+    """Corporation history: starter NPC corp first, current corp last."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "corphistory")
     history = []
     moment = p.birthday
@@ -1179,7 +1229,13 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
     history.reverse()
     data.set("corphistory", history, t0)
 
-    # loyalty, standings, fw, titles, roles, medals, fatigue, calendar
+
+def _gen_npc_and_social(
+    world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int
+) -> None:
+    """Loyalty, standings, fw, titles, roles, medals, fatigue, calendar."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "npc")
     npc_corps = list(U.NPC_CORPORATIONS)
     data.set(
@@ -1300,7 +1356,11 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
     data.set("calendar", events, t0)
     data.calendar_events = event_details
 
-    # industry jobs
+
+def _gen_industry(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Industry jobs."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "industry")
     jobs = []
     blueprints = data.get("blueprints").data
@@ -1339,7 +1399,11 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
             jobs.append(job)
     data.set("industry", jobs, t0)
 
-    # market orders and history
+
+def _gen_orders(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Market orders and history."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "orders")
     orders = []
     history = []
@@ -1359,7 +1423,11 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
     data.set("orders", orders, t0)
     data.set("orders_history", history, t0)
 
-    # mining ledger
+
+def _gen_mining(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Mining ledger."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "mining")
     mining = []
     if flags["miner"]:
@@ -1376,7 +1444,11 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
                     )
     data.set("mining", mining, t0)
 
-    # planets
+
+def _gen_planets(world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int) -> None:
+    """Planets."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "planets")
     planets = []
     if flags["planets"]:
@@ -1395,7 +1467,13 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
             )
     data.set("planets", planets, t0)
 
-    # notifications (YAML-ish text like ESI)
+
+def _gen_notifications(
+    world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int
+) -> None:
+    """Notifications (YAML-ish text like ESI)."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "notifications")
     notifications = []
     for k in range(_between(rng, vol, "notifications")):
@@ -1431,7 +1509,13 @@ def _gen_misc(world: World, data: CharacterData, t0: datetime, vol: dict, flags:
     notifications.sort(key=lambda n: n["notification_id"], reverse=True)
     data.set("notifications", notifications, t0)
 
-    # killmails (recent list; details are served from the same data)
+
+def _gen_killmails(
+    world: World, data: CharacterData, t0: datetime, vol: dict, flags: dict, home: int
+) -> None:
+    """Killmails (recent list; details are served from the same data)."""
+    p = data.profile
+    seed = world.seed
     rng = _rng(seed, p.character_id, "killmails")
     killmails = []
     details: dict[int, dict] = {}
