@@ -5,6 +5,7 @@ The work itself is in ``memberaudit.sections.engine``.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -13,9 +14,10 @@ from celery import shared_task
 from django.db.models import Max
 
 from memberaudit import app_settings
+from memberaudit.compliance import update_compliance_groups
 from memberaudit.core.staleness import is_stale, spread_offset
 from memberaudit.esi.budget import EsiPaused
-from memberaudit.models import Character, SectionStatus
+from memberaudit.models import Character, SectionStatus, runs
 from memberaudit.sections import engine, registry
 
 logger = logging.getLogger(__name__)
@@ -65,11 +67,20 @@ def stale_sections(characters: list[Character], now: float | None = None) -> lis
 @shared_task(
     bind=True, acks_late=True, max_retries=None, time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT")
 )
-def update_section(self, character_pk: int, section: str, force: bool = False) -> dict:
-    """Update one section of one character; waits out ESI budget pauses by re-queuing itself."""
+def update_section(
+    self, character_pk: int, section: str, force: bool = False, run_id: str | None = None
+) -> dict:
+    """Update one section of one character; waits out ESI budget pauses by re-queuing itself.
+
+    ``run_id`` is set by ``run_regular_updates``: the task then counts itself into that run's
+    statistics (in the cache, see ``models.runs``) when it ends.
+    """
+    started = time.perf_counter()
     try:
         character = Character.objects.select_related("eve_character").get(pk=character_pk)
     except Character.DoesNotExist:
+        if run_id:
+            runs.record_section_done(run_id, registry.get(section).ring, "skipped", 0.0)
         return {"section": section, "outcome": "skipped", "message": "character is gone"}
     try:
         result = engine.update_section(character, section, force=force)
@@ -78,6 +89,10 @@ def update_section(self, character_pk: int, section: str, force: bool = False) -
             raise
         logger.info("%s/%s: %s, retrying later", character, section, exc)
         raise self.retry(countdown=exc.countdown(), exc=exc)
+    if run_id:
+        runs.record_section_done(
+            run_id, registry.get(section).ring, result.outcome, time.perf_counter() - started
+        )
     priority = (self.request.delivery_info or {}).get("priority") or PRIORITY_PERIODIC
     if result.outcome == "changed":
         for dependent in registry.get(section).triggers:
@@ -116,17 +131,34 @@ def update_all_characters(force: bool = False, priority: int = PRIORITY_PERIODIC
 @shared_task
 def run_regular_updates() -> int:
     """The periodic task: prune old history, then queue what is stale, spread over the next minutes."""
+    if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
+        log_last_run_stats()
     prune_history.apply_async(priority=PRIORITY_PERIODIC)
+    update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
     characters = list(Character.objects.updatable().select_related("eve_character"))
     due = stale_sections(characters)
+    rings = {name: registry.get(name).ring for name in registry.names()}
+    run_id = runs.start_run(
+        ((character.pk, rings[name]) for character, name in due),
+        {ring: app_settings.stale_minutes_for_ring(ring) for ring in set(rings.values())},
+    )
     for character, name in due:
         update_section.apply_async(
             args=(character.pk, name),
+            kwargs={"run_id": run_id},
             countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
             priority=PRIORITY_PERIODIC,
         )
     logger.info("Queued %d stale sections of %d characters", len(due), len(characters))
     return len(due)
+
+
+def log_last_run_stats() -> None:
+    """Log the statistics of the last run of every ring (``MEMBERAUDIT_LOG_UPDATE_STATS``)."""
+    for ring in (1, 2, 3):
+        run = runs.last_run(ring)
+        if run is not None:
+            logger.info("Update stats of ring %d: %s", ring, json.dumps(run.as_dict()))
 
 
 @shared_task(bind=True, max_retries=None)
@@ -150,4 +182,30 @@ def prune_history() -> dict[str, int]:
     deleted = retention.prune()
     if any(deleted.values()):
         logger.info("Retention: deleted %s", deleted)
+    return deleted
+
+
+@shared_task(time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+def generate_export(topic: str) -> int:
+    """Make the zipped CSV export of ``topic`` for the exports page; returns its row count."""
+    from memberaudit import exports
+
+    return exports.run_job(exports.get_topic(topic))
+
+
+@shared_task(time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+def delete_characters(character_pks: list[int]) -> int:
+    """Delete characters with all their data, section by section (admin action).
+
+    Big tables (assets, journal) are emptied by each section's ``reset`` first, so the final
+    delete of the character does not collect millions of rows in memory.
+    """
+    deleted = 0
+    for character in Character.objects.filter(pk__in=character_pks).select_related("eve_character"):
+        for section in registry.all_sections():
+            section.reset(character)
+        name = character.name
+        character.delete()
+        deleted += 1
+        logger.info("Deleted character %s and all its data", name)
     return deleted

@@ -164,6 +164,48 @@ PAGE = {
     role: {"-": "login" if role == "anonymous" else "403" if role == "no_basic" else "ok"} for role in ROLES
 }
 
+#: data exports (all characters, no scope): basic_access + exports_access; only the superuser here
+EXPORTS = {
+    role: {"-": "login" if role == "anonymous" else "ok" if role == "superuser" else "403"} for role in ROLES
+}
+
+
+#: character finder: basic_access + finder_access (what it lists: tests/test_reports_access.py)
+FINDER = {
+    role: {"-": outcome}
+    for role, outcome in {
+        "anonymous": "login",
+        "no_basic": "403",
+        "normal": "403",
+        "sharer": "403",
+        "recruiter": "ok",
+        "corp_lead": "403",
+        "corp_lead_recruiter": "ok",
+        "corp_auditor": "ok",
+        "alliance_auditor": "ok",
+        "everything_auditor": "ok",
+        "superuser": "ok",
+    }.items()
+}
+
+#: reports: basic_access + reports_access (what they list: tests/test_reports_access.py)
+REPORTS = {
+    role: {"-": outcome}
+    for role, outcome in {
+        "anonymous": "login",
+        "no_basic": "403",
+        "normal": "403",
+        "sharer": "403",
+        "recruiter": "403",
+        "corp_lead": "ok",
+        "corp_lead_recruiter": "ok",
+        "corp_auditor": "403",
+        "alliance_auditor": "403",
+        "everything_auditor": "ok",
+        "superuser": "ok",
+    }.items()
+}
+
 
 # --- the URLs -------------------------------------------------------------------------------
 
@@ -181,7 +223,7 @@ class Row:
 
     @property
     def per_character(self) -> bool:
-        return self.table is not PAGE
+        return "-" not in next(iter(self.table.values()))
 
 
 def _launcher_url() -> str:
@@ -196,13 +238,66 @@ def _char(name: str) -> Callable[[Character | None], str]:
     return lambda character: reverse(f"memberaudit:{name}", args=[character.pk])
 
 
+def _report(name: str) -> str:
+    return reverse(f"memberaudit:report_{name}") + "?search=Role"
+
+
+def _viewer_url(name: str, *args) -> Callable[[Character | None], str]:
+    return lambda character: reverse(f"memberaudit:{name}", args=[character.pk, *args])
+
+
+def _mail_detail_url(character: Character | None) -> str:
+    """A mail of the target (created inside the cell's rolled-back savepoint)."""
+    from memberaudit.models.mail import CharacterMail
+
+    mail = CharacterMail.objects.create(character=character, mail_id=1, subject="Hello")
+    return reverse("memberaudit:character_detail", args=[character.pk, "mail", mail.pk])
+
+
 ROWS = [
     Row("launcher", "get", lambda _: reverse("memberaudit:launcher"), PAGE),
     Row("add_character", "get", lambda _: reverse("memberaudit:add_character"), PAGE, 302, _sso_url),
     Row("character_viewer", "get", _char("character_viewer"), VIEW),
+    Row("character_tab", "get", _viewer_url("character_tab", "wallet_journal"), VIEW),
+    Row("character_table", "get", _viewer_url("character_table", "wallet_journal"), VIEW),
+    Row("character_chart", "get", _viewer_url("character_chart", "wallet_balance"), VIEW),
+    Row("character_detail", "get", _mail_detail_url, VIEW),
     Row("share_character", "post", _char("share_character"), SHARE, 302, _launcher_url),
     Row("unshare_character", "post", _char("unshare_character"), MANAGE, 302, _launcher_url),
     Row("remove_character", "post", _char("remove_character"), MANAGE, 302, _launcher_url),
+    Row("exports", "get", lambda _: reverse("memberaudit:exports"), EXPORTS),
+    Row("export_status", "get", lambda _: reverse("memberaudit:export_status"), EXPORTS),
+    Row(
+        "export_generate",
+        "post",
+        lambda _: reverse("memberaudit:export_generate", args=["wallet_journal"]),
+        EXPORTS,
+        302,
+        lambda: reverse("memberaudit:exports"),
+    ),
+    Row(
+        "export_download",  # nothing generated yet: an allowed request goes back to the page
+        "get",
+        lambda _: reverse("memberaudit:export_download", args=["wallet_journal"]),
+        EXPORTS,
+        302,
+        lambda: reverse("memberaudit:exports"),
+    ),
+    Row("character_skill_sets", "get", _char("character_skill_sets"), VIEW),
+    Row("character_skill_sets_data", "get", _char("character_skill_sets_data"), VIEW),
+    Row("finder", "get", lambda _: reverse("memberaudit:finder"), FINDER),
+    # list endpoints are searched for the roles' own characters ("Role ..."): every allowed
+    # answer must then name no target; what each role may see is in test_reports_access.py
+    Row("finder_data", "get", lambda _: reverse("memberaudit:finder_data") + "?search[value]=Role", FINDER),
+    Row("reports", "get", lambda _: reverse("memberaudit:reports"), REPORTS),
+    Row("report_user_compliance_data", "get", lambda _: _report("user_compliance_data"), REPORTS),
+    Row("report_user_compliance_csv", "get", lambda _: _report("user_compliance_csv"), REPORTS),
+    Row(
+        "report_corporation_compliance_data", "get", lambda _: _report("corporation_compliance_data"), REPORTS
+    ),
+    Row("report_corporation_compliance_csv", "get", lambda _: _report("corporation_compliance_csv"), REPORTS),
+    Row("report_skill_sets_data", "get", lambda _: _report("skill_sets_data"), REPORTS),
+    Row("report_skill_sets_csv", "get", lambda _: _report("skill_sets_csv"), REPORTS),
 ]
 
 

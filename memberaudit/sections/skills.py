@@ -13,7 +13,7 @@ from memberaudit.models.skills import (
     CharacterSkillqueueEntry,
 )
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import Changes, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows, upsert_one
 
@@ -30,10 +30,6 @@ class SkillsSection(Section):
     description = (
         "Trained skills with levels and skill points, plus total and unallocated SP, every ring 2 cycle."
     )
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdSkills")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         scope = {"character": ctx.character}
@@ -67,10 +63,6 @@ class SkillQueueSection(Section):
     models = (CharacterSkillqueueEntry,)
     description = "The skill queue with start and finish dates, every ring 1 cycle."
 
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdSkillqueue")
-        return NOT_MODIFIED if response.not_modified else response.data
-
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [
             {
@@ -102,10 +94,6 @@ class AttributesSection(Section):
     operations = ("GetCharactersCharacterIdAttributes",)
     models = (CharacterAttributes,)
     description = "The five attributes and remap information, every ring 2 cycle."
-
-    def fetch(self, ctx: SyncContext) -> Any:
-        response = ctx.esi("GetCharactersCharacterIdAttributes")
-        return NOT_MODIFIED if response.not_modified else response.data
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         fields = ("charisma", "intelligence", "memory", "perception", "willpower")

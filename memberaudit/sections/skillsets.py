@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from eveuniverse.models import EveType, EveTypeDogmaAttribute
 
 from memberaudit.core import training
+from memberaudit.esi import client as esi_client
 from memberaudit.models.clones import CharacterImplant
 from memberaudit.models.skills import CharacterAttributes, CharacterSkill
 from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSetSkill
@@ -41,6 +42,7 @@ def load_dogmas(type_ids: set[int]) -> None:
     )
     for type_id in sorted(type_ids - have):
         try:
+            esi_client.provider()  # eveuniverse's client follows ESI_API_URL once ours is built
             EveType.objects.get_or_create_esi(id=type_id, enabled_sections=dogmas)
         except Exception as exc:  # static data must never break the section
             logger.warning("Could not load dogmas of type %s: %s", type_id, exc)
@@ -120,6 +122,4 @@ class SkillSetsSection(Section):
         return compute_checks(ctx.character.pk)
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
-        return replace_rows(
-            CharacterSkillSetCheck, {"character": ctx.character}, payload, key="skill_set_id"
-        )
+        return replace_rows(CharacterSkillSetCheck, {"character": ctx.character}, payload, key="skill_set_id")

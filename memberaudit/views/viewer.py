@@ -1,19 +1,45 @@
-"""The character viewer: one character, with an overview and (later) a tab per section."""
+"""The character viewer: an overview and a tab per section, with its data endpoints.
+
+Every page and endpoint here fetches its character through ``viewable_character`` (that is,
+``memberaudit.access``) and answers ``access.not_found_response`` when it may not be seen.
+What a tab shows is declared in ``memberaudit.views.tabs``; tables are served by
+``memberaudit.views.tables``.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from memberaudit import access, app_settings
-from memberaudit.models import Character
+from memberaudit.models import Character, SectionStatus
+from memberaudit.sections import registry
+from memberaudit.views import tables, tabs
+from memberaudit.views.tabs.presence import overview
+
+#: DataTables' own texts, translated here (DataTables renders them as HTML)
+DATATABLES_LANGUAGE = {
+    "emptyTable": _("No data"),
+    "info": _("_START_ to _END_ of _TOTAL_"),
+    "infoEmpty": _("0 entries"),
+    "infoFiltered": _("(filtered from _MAX_)"),
+    "lengthMenu": _("_MENU_ per page"),
+    "loadingRecords": _("Loading…"),
+    "processing": _("Loading…"),
+    "search": _("Search:"),
+    "zeroRecords": _("Nothing found"),
+}
 
 
 def viewable_character(request: HttpRequest, character_pk: int) -> Character | None:
     """The character if the requester may open it, else None (the view answers 404).
 
-    Tab data endpoints added later should fetch their character through this function.
+    Every tab page and data endpoint fetches its character through this function.
     """
     return (
         access.accessible_characters(request.user)
@@ -25,15 +51,36 @@ def viewable_character(request: HttpRequest, character_pk: int) -> Character | N
     )
 
 
+def _tab_groups(character: Character, statuses: dict[str, SectionStatus]) -> list[dict]:
+    return [
+        {
+            "domain": group.domain,
+            "title": group.title,
+            "tabs": [
+                {
+                    "name": section.name,
+                    "title": section.title,
+                    "url": reverse("memberaudit:character_tab", args=[character.pk, section.name]),
+                    "status": statuses.get(section.name),
+                }
+                for section in group.sections
+            ],
+        }
+        for group in tabs.tab_groups()
+    ]
+
+
 @require_GET
 @access.basic_access_required
 def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
-    """Overview of one character; section tabs are added to the ``viewer_tabs`` block."""
+    """Overview of one character, and a tab per section (loaded when first opened)."""
     character = viewable_character(request, character_pk)
     if character is None:
         return access.not_found_response(request)
     owner = character.user
     main = owner.profile.main_character if owner else None
+    section_statuses = list(character.section_statuses.order_by("section"))
+    statuses = {status.section: status for status in section_statuses}
     context = {
         "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
         "character": character,
@@ -41,6 +88,76 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
         "owner_main": main,
         "is_main": bool(main and main.pk == character.eve_character_id),
         "is_own": owner is not None and owner.pk == request.user.pk,
-        "section_statuses": list(character.section_statuses.order_by("section")),
+        "section_statuses": section_statuses,
+        "section_titles": {section.name: section.title for section in registry.all_sections()},
+        "tab_groups": _tab_groups(character, statuses),
+        "overview": overview(character),
+        "datatables_language": {key: str(value) for key, value in DATATABLES_LANGUAGE.items()},
     }
     return render(request, "memberaudit/character_viewer.html", context)
+
+
+@require_GET
+@access.basic_access_required
+def character_tab(request: HttpRequest, character_pk: int, section: str) -> HttpResponse:
+    """One section's tab (an HTML fragment): its update status, its data and its tables."""
+    character = viewable_character(request, character_pk)
+    if character is None:
+        return access.not_found_response(request)
+    try:
+        section_obj = registry.get(section)
+    except KeyError:
+        return access.not_found_response(request)
+    context = {
+        "character": character,
+        "section": section_obj,
+        "status": SectionStatus.objects.filter(character=character, section=section).first(),
+        "tables": [
+            {"spec": table, "url": reverse("memberaudit:character_table", args=[character.pk, table.name])}
+            for table in tabs.tables_of(section)
+        ],
+        "tab_template": select_template(
+            [f"memberaudit/tabs/{section}.html", "memberaudit/tabs/_default.html"]
+        ),
+        **tabs.context_for(section, character),
+    }
+    return render(request, "memberaudit/partials/viewer_tab.html", context)
+
+
+@never_cache
+@require_GET
+@access.basic_access_required
+def character_table(request: HttpRequest, character_pk: int, table: str) -> HttpResponse:
+    """Rows of one table in the DataTables server-side protocol (JSON, every cell escaped)."""
+    character = viewable_character(request, character_pk)
+    spec = tabs.get_table(table)
+    if character is None or spec is None:
+        return access.not_found_response(request)
+    return JsonResponse(tables.serve(spec, character, request.GET))
+
+
+@require_GET
+@access.basic_access_required
+def character_detail(request: HttpRequest, character_pk: int, kind: str, pk: int) -> HttpResponse:
+    """One object of a character (a mail, a contract, ...) as an HTML fragment for a dialog."""
+    character = viewable_character(request, character_pk)
+    found = tabs.get_detail(kind)
+    if character is None or found is None:
+        return access.not_found_response(request)
+    template, load = found
+    context = load(character, pk)
+    if context is None:
+        return access.not_found_response(request)
+    return render(request, template, {"character": character, **context})
+
+
+@never_cache
+@require_GET
+@access.basic_access_required
+def character_chart(request: HttpRequest, character_pk: int, chart: str) -> HttpResponse:
+    """Data of one plot as a Chart.js configuration (JSON)."""
+    character = viewable_character(request, character_pk)
+    make = tabs.get_chart(chart)
+    if character is None or make is None:
+        return access.not_found_response(request)
+    return JsonResponse(make(character))

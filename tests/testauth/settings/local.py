@@ -84,7 +84,7 @@ CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
 
 CELERYBEAT_SCHEDULE["memberaudit_run_regular_updates"] = {
     "task": "memberaudit.tasks.run_regular_updates",
-    "schedule": 60 * 60,
+    "schedule": 15 * 60,  # every 15 minutes: each run queues only what is due
 }
 
 # --- ESI --------------------------------------------------------------------

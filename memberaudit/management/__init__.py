@@ -1,0 +1,1 @@
+"""Management commands of Member Audit and their helpers."""

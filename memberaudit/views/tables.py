@@ -1,0 +1,216 @@
+"""Server-side tables in the DataTables 2 protocol: paged, sorted and searched in the database.
+
+A table is declared once (``Table`` with its ``Column`` s) and served by ``serve``: three
+queries at most (total count, filtered count when searching, one page of rows with its
+joins), however many rows a character has.
+
+Every cell leaves the server as escaped HTML, because DataTables inserts cell data as HTML:
+a column's ``value`` returns plain values (escaped here) or ``SafeString`` built with
+``format_html`` / ``mark_safe`` on sanitized markup (kept as is).
+
+Protocol: https://datatables.net/manual/server-side (``draw``, ``start``, ``length``,
+``search[value]``, ``order[i][column]``, ``order[i][dir]``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+#: the longest page a client may ask for (DataTables' "All" is -1: capped too)
+MAX_PAGE_LENGTH = 500
+DEFAULT_PAGE_LENGTH = 25
+#: search terms longer than this are cut (they only go into LIKE lookups)
+MAX_SEARCH_LENGTH = 100
+
+RowValue = Callable[[Any], Any]
+RowsFunc = Callable[[Any, Mapping[str, str]], QuerySet]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: how to show a row's cell, and how the database sorts and searches it."""
+
+    key: str
+    title: Any
+    value: RowValue
+    #: fields to order by (None: not sortable); plain ASC/DESC so the database can use its
+    #: (character, field) indexes
+    order_by: tuple[str, ...] | None = None
+    #: lookups searched with ``icontains`` (OR-ed over all columns)
+    search: tuple[str, ...] = ()
+    #: CSS class of the column's cells (e.g. "text-end" for numbers)
+    css: str = ""
+
+    @property
+    def orderable(self) -> bool:
+        return bool(self.order_by)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A server-side table of one section's rows for one character."""
+
+    name: str
+    section: str
+    title: Any
+    columns: tuple[Column, ...]
+    #: the character's rows (with ``select_related`` for every relation a column shows);
+    #: gets the request's GET parameters for table-specific filters (e.g. a container)
+    rows: RowsFunc
+    #: default sort: (column index, "asc" | "desc")
+    default_order: tuple[int, str] = (0, "desc")
+    page_length: int = DEFAULT_PAGE_LENGTH
+    #: final ordering that makes paging stable
+    tiebreak: str = "pk"
+    #: an extra note shown above the table
+    help_text: Any = ""
+    #: the rows may be filtered by these GET parameters (documented for the template / JS)
+    params: tuple[str, ...] = field(default_factory=tuple)
+    #: ``prepare(page, character)`` loads what the page's cells need beyond ``select_related``
+    #: (labels, recipients) in a fixed number of queries
+    prepare: Callable[[list, Any], None] | None = None
+
+    def column_index(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """What DataTables asked for, validated."""
+
+    draw: int = 0
+    start: int = 0
+    length: int = DEFAULT_PAGE_LENGTH
+    search: str = ""
+    order: tuple[tuple[int, bool], ...] = ()  # (column index, descending)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_request(params: Mapping[str, str], table: Table) -> TableRequest:
+    """Read DataTables' parameters; anything malformed falls back to a safe default."""
+    length = _int(params.get("length"), table.page_length)
+    if length <= 0 or length > MAX_PAGE_LENGTH:
+        length = MAX_PAGE_LENGTH
+    order = []
+    for i in range(len(table.columns)):
+        index = _int(params.get(f"order[{i}][column]"), -1)
+        if index < 0:
+            break
+        if index < len(table.columns) and table.columns[index].orderable:
+            order.append((index, params.get(f"order[{i}][dir]", "asc") == "desc"))
+    if not order and "order[0][column]" not in params:
+        index, direction = table.default_order
+        order.append((index, direction == "desc"))
+    return TableRequest(
+        draw=max(0, _int(params.get("draw"), 0)),
+        start=max(0, _int(params.get("start"), 0)),
+        length=length,
+        search=(params.get("search[value]") or "").strip()[:MAX_SEARCH_LENGTH],
+        order=tuple(order),
+    )
+
+
+def search_q(table: Table, term: str) -> Q:
+    """Rows where any searchable column contains every word of ``term``."""
+    q = Q()
+    for word in term.split():
+        any_column = Q()
+        for column in table.columns:
+            for lookup in column.search:
+                any_column |= Q(**{f"{lookup}__icontains": word})
+        q &= any_column
+    return q
+
+
+def ordering(table: Table, request: TableRequest) -> list:
+    """ORDER BY expressions for the request, ending with the table's tiebreak."""
+    result: list = []
+    for index, descending in request.order:
+        for name in table.columns[index].order_by or ():
+            result.append(F(name).desc() if descending else F(name).asc())
+    result.append(F(table.tiebreak).desc() if request.order and request.order[0][1] else F(table.tiebreak))
+    return result
+
+
+def render_cell(value: Any) -> str:
+    """A cell as HTML: safe strings as they are, anything else escaped and formatted."""
+    if value is None:
+        return ""
+    if isinstance(value, SafeString):
+        return str(value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return conditional_escape(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
+    if isinstance(value, dt.date):
+        return conditional_escape(date_format(value, "SHORT_DATE_FORMAT"))
+    if isinstance(value, Decimal | float):
+        return conditional_escape(number_format(value, 2, force_grouping=True))
+    if isinstance(value, int):
+        return conditional_escape(number_format(value, 0, force_grouping=True))
+    return str(conditional_escape(str(value)))
+
+
+def serve(table: Table, character: Model, params: Mapping[str, str]) -> dict[str, Any]:
+    """The DataTables answer for one request: a constant number of queries."""
+    request = parse_request(params, table)
+    rows = table.rows(character, params)
+    total = rows.count()
+    if request.search:
+        rows = rows.filter(search_q(table, request.search))
+        filtered = rows.count()
+    else:
+        filtered = total
+    page = list(rows.order_by(*ordering(table, request))[request.start : request.start + request.length])
+    if table.prepare and page:
+        table.prepare(page, character)
+    return {
+        "draw": request.draw,
+        "recordsTotal": total,
+        "recordsFiltered": filtered,
+        "data": [{column.key: render_cell(column.value(obj)) for column in table.columns} for obj in page],
+    }
+
+
+# --- cell helpers shared by the table specs ---------------------------------------------------
+
+
+def name_or_id(obj: Model | None, obj_id: int | None) -> str:
+    """The name of a related EVE object, or ``#id`` when it is not loaded yet."""
+    if obj is not None and getattr(obj, "name", ""):
+        return obj.name
+    return f"#{obj_id}" if obj_id else ""
+
+
+def link(url: str, text: Any) -> SafeString | str:
+    """An escaped external link (new tab, no referrer), or just the text without a URL."""
+    if not url:
+        return text
+    return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', url, text)
+
+
+def isk_html(amount: Decimal | None) -> SafeString | str:
+    """An ISK amount, red when negative."""
+    if amount is None:
+        return ""
+    text = number_format(amount, 2, force_grouping=True)
+    if amount < 0:
+        return format_html('<span class="text-danger">{}</span>', text)
+    return text

@@ -1,0 +1,132 @@
+"""Skills (with skill points by group), skill queue and attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from memberaudit.models import (
+    Character,
+    CharacterAttributes,
+    CharacterSkill,
+    CharacterSkillpoints,
+    CharacterSkillqueueEntry,
+)
+from memberaudit.views.tables import Column, Table
+
+from . import cells, chart, register_table, tab_context
+
+
+@tab_context("skills")
+def skills_context(character: Character) -> dict[str, Any]:
+    return {"skillpoints": CharacterSkillpoints.objects.filter(character=character).first()}
+
+
+@tab_context("attributes")
+def attributes_context(character: Character) -> dict[str, Any]:
+    return {"attributes": CharacterAttributes.objects.filter(character=character).first()}
+
+
+def _skills(character: Character, params: Mapping[str, str]) -> QuerySet:
+    return CharacterSkill.objects.filter(character=character).select_related("eve_type__eve_group")
+
+
+def _level(level: int | None) -> str:
+    return "" if level is None else str(level)
+
+
+register_table(
+    Table(
+        name="skills",
+        section="skills",
+        title=_("Skills"),
+        rows=_skills,
+        default_order=(1, "asc"),
+        page_length=50,
+        columns=(
+            Column(
+                "group",
+                _("Group"),
+                cells.eve_group,
+                order_by=("eve_type__eve_group__name",),
+                search=("eve_type__eve_group__name",),
+            ),
+            Column(
+                "skill",
+                _("Skill"),
+                cells.eve_type,
+                order_by=("eve_type__name",),
+                search=("eve_type__name",),
+            ),
+            Column(
+                "active_level",
+                _("Active level"),
+                lambda s: _level(s.active_skill_level),
+                order_by=("active_skill_level",),
+                css="text-end",
+            ),
+            Column(
+                "trained_level",
+                _("Trained level"),
+                lambda s: _level(s.trained_skill_level),
+                order_by=("trained_skill_level",),
+                css="text-end",
+            ),
+            Column(
+                "skillpoints",
+                _("Skill points"),
+                lambda s: s.skillpoints_in_skill,
+                order_by=("skillpoints_in_skill",),
+                css="text-end",
+            ),
+        ),
+    )
+)
+
+
+def _queue(character: Character, params: Mapping[str, str]) -> QuerySet:
+    return CharacterSkillqueueEntry.objects.filter(character=character).select_related("eve_type")
+
+
+register_table(
+    Table(
+        name="skill_queue",
+        section="skill_queue",
+        title=_("Skill queue"),
+        rows=_queue,
+        default_order=(0, "asc"),
+        page_length=50,
+        columns=(
+            Column("position", _("#"), lambda q: q.queue_position, order_by=("queue_position",)),
+            Column(
+                "skill", _("Skill"), cells.eve_type, order_by=("eve_type__name",), search=("eve_type__name",)
+            ),
+            Column("level", _("Level"), lambda q: _level(q.finished_level), order_by=("finished_level",)),
+            Column("start", _("Start"), lambda q: q.start_date, order_by=("start_date",)),
+            Column("finish", _("Finish"), lambda q: q.finish_date, order_by=("finish_date",)),
+        ),
+    )
+)
+
+
+@chart("skill_groups")
+def skill_groups_chart(character: Character) -> dict[str, Any]:
+    """Skill points per skill group, biggest first (one aggregate query)."""
+    rows = list(
+        CharacterSkill.objects.filter(character=character)
+        .values("eve_type__eve_group__name")
+        .annotate(sp=Sum("skillpoints_in_skill"))
+        .order_by("-sp")
+    )
+    unknown = str(_("Unknown group"))
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [row["eve_type__eve_group__name"] or unknown for row in rows],
+            "datasets": [{"label": str(_("Skill points")), "data": [row["sp"] or 0 for row in rows]}],
+        },
+        "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
+    }
