@@ -17,6 +17,7 @@ from helpers import (
     register_main,
 )
 
+from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -281,3 +282,23 @@ def test_last_update_time_is_shown_as_a_hint(client, member):
         character=character, section="skills", last_success_at=timezone.now() - dt.timedelta(hours=2)
     )
     assert "Last update 2\xa0hours ago" in client.get(LAUNCHER).content.decode()
+
+
+@pytest.mark.emulator
+def test_launcher_shows_location_ship_wallet_sp_and_training_from_the_sections(client, esi, register_character):
+    from memberaudit.models import CharacterShip, CharacterSkillpoints
+    from memberaudit.sections import engine
+
+    character = register_character(size="medium")
+    for name in ("location", "ship", "wallet_balance", "skills", "skill_queue"):
+        engine.update_section(character, name)
+    user = character.user
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="memberaudit", codename="basic_access")
+    )
+    client.force_login(user)
+    html = client.get(LAUNCHER).content.decode()
+    ship = CharacterShip.objects.get(character=character)
+    assert ship.name in html
+    assert f"{CharacterSkillpoints.objects.get(character=character).total:,}" in html
+    assert "ISK" in html

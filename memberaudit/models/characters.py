@@ -105,6 +105,7 @@ class SectionStatusQuerySet(models.QuerySet):
                 updated=models.Count("id", filter=models.Q(last_success_at__isnull=False)),
                 last_success=models.Max("last_success_at"),
             )
+            .order_by()
         )
         return {row.pop("character_id"): row for row in rows}
 

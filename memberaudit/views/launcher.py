@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +19,9 @@ from esi.models import Token
 
 from memberaudit import access, app_settings, tasks
 from memberaudit.esi_scopes import CHARACTER_SCOPES
-from memberaudit.models import Character, SectionStatus
+from memberaudit.models import Character, CharacterSkillqueueEntry, SectionStatus
+from memberaudit.views.tabs import cells
+from memberaudit.views.tabs.presence import related_or_none
 
 
 class Health:
@@ -55,47 +57,61 @@ class HealthSummary:
 
 def health_by_character(character_ids: Iterable[int]) -> dict[int, HealthSummary]:
     """Health of each character in one query, however many characters and sections."""
-    rows = (
-        SectionStatus.objects.filter(character_id__in=list(character_ids))
-        .values("character_id")
-        .annotate(
-            sections=Count("pk"),
-            succeeded=Count("pk", filter=Q(last_success_at__isnull=False)),
-            errors=Count("pk", filter=~Q(error_message="")),
-            token_errors=Count("pk", filter=Q(is_token_error=True)),
-            last_success_at=Max("last_success_at"),
-        )
-        .order_by()
-    )
     result = {}
-    for row in rows:
+    for character_id, row in SectionStatus.objects.health_by_character(list(character_ids)).items():
         if row["token_errors"]:
             code = Health.TOKEN_ERROR
         elif row["errors"]:
             code = Health.ERRORS
-        elif row["succeeded"]:
+        elif row["updated"]:
             code = Health.OK
         else:
             code = Health.NEVER_UPDATED
-        result[row["character_id"]] = HealthSummary(
+        result[character_id] = HealthSummary(
             code=code,
-            sections=row["sections"],
+            sections=row["total"],
             errors=row["errors"],
             token_errors=row["token_errors"],
-            last_success_at=row["last_success_at"],
+            last_success_at=row["last_success"],
         )
     return result
 
 
 def character_details(character_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """ROOM FOR SECTION DATA: key info per character shown in the launcher.
+    """Key info per character for the launcher, in two queries whatever the number of characters.
 
-    To be filled when the section models exist, with keys ``location``, ``ship``, ``wallet``,
-    ``total_sp`` and ``skill_in_training`` (rendered by ``partials/launcher_character_details.html``).
-    Fetch each with one query for all ``character_ids``: the launcher's query count must not
-    grow with the number of characters (``tests/test_launcher.py`` checks it).
+    Keys: ``location``, ``ship``, ``wallet``, ``total_sp`` and ``skill_in_training``
+    (rendered by ``partials/launcher_character_details.html``); absent while not yet fetched.
     """
-    return {}
+    ids = list(character_ids)
+    if not ids:
+        return {}
+    details: dict[int, dict[str, Any]] = {pk: {} for pk in ids}
+    loaded = Character.objects.filter(pk__in=ids).select_related(
+        "location__eve_solar_system", "location__location", "ship__eve_type", "wallet_balance", "skillpoints"
+    )
+    for character in loaded:
+        info = details[character.pk]
+        if location := related_or_none(character, "location"):
+            info["location"] = cells.solar_system(location)
+            if location.location_id:
+                info["location"] = f"{info['location']} ({cells.location(location)})"
+        if ship := related_or_none(character, "ship"):
+            info["ship"] = f"{cells.eve_type(ship)} ({ship.name})" if ship.name else cells.eve_type(ship)
+        if wallet := related_or_none(character, "wallet_balance"):
+            info["wallet"] = wallet.total
+        if skillpoints := related_or_none(character, "skillpoints"):
+            info["total_sp"] = skillpoints.total
+    training = (
+        CharacterSkillqueueEntry.objects.filter(character_id__in=ids, finish_date__gt=timezone.now())
+        .select_related("eve_type")
+        .order_by("character_id", "queue_position")
+    )
+    for entry in training:
+        info = details[entry.character_id]
+        if "skill_in_training" not in info:
+            info["skill_in_training"] = f"{cells.eve_type(entry)} {entry.finished_level}"
+    return details
 
 
 @dataclass

@@ -49,7 +49,7 @@ def jump_fatigue_context(character: Character) -> dict[str, Any]:
     return {"fatigue": CharacterJumpFatigue.objects.filter(character=character).first()}
 
 
-def _related(obj: Any, name: str) -> Any:
+def related_or_none(obj: Any, name: str) -> Any:
     """A reverse one-to-one loaded by ``select_related``, or None (no query either way)."""
     try:
         return getattr(obj, name)
@@ -72,8 +72,8 @@ def overview(character: Character) -> dict[str, Any]:
         )
         .first()
     )
-    location = _related(loaded, "location")
-    ship = _related(loaded, "ship")
+    location = related_or_none(loaded, "location")
+    ship = related_or_none(loaded, "ship")
     training = (
         CharacterSkillqueueEntry.objects.filter(character=character, finish_date__gt=timezone.now())
         .select_related("eve_type")
@@ -85,9 +85,9 @@ def overview(character: Character) -> dict[str, Any]:
         "docked_in": cells.location(location) if location and location.location_id else "",
         "ship": ship,
         "ship_type": cells.eve_type(ship) if ship else "",
-        "wallet_balance": _related(loaded, "wallet_balance"),
-        "skillpoints": _related(loaded, "skillpoints"),
-        "online_status": _related(loaded, "online_status"),
+        "wallet_balance": related_or_none(loaded, "wallet_balance"),
+        "skillpoints": related_or_none(loaded, "skillpoints"),
+        "online_status": related_or_none(loaded, "online_status"),
         "training": training,
         "training_skill": cells.eve_type(training) if training else "",
     }
