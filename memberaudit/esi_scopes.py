@@ -32,7 +32,6 @@ CHARACTER_SCOPES: tuple[str, ...] = (
     "esi-mail.read_mail.v1",
     "esi-markets.read_character_orders.v1",
     "esi-planets.manage_planets.v1",
-    "esi-search.search_structures.v1",
     "esi-skills.read_skillqueue.v1",
     "esi-skills.read_skills.v1",
     "esi-universe.read_structures.v1",

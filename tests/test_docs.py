@@ -31,3 +31,11 @@ def test_readme_lists_every_scope_the_sections_need():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for scope in registry.all_scopes():
         assert f"`{scope}`" in readme, f"{scope} missing from README"
+
+
+def test_registration_asks_for_every_scope_the_app_uses():
+    from memberaudit.esi_scopes import CHARACTER_SCOPES
+
+    assert registry.all_scopes() <= set(CHARACTER_SCOPES)
+    unused = set(CHARACTER_SCOPES) - registry.all_scopes()
+    assert not unused, f"scopes asked for but never used: {sorted(unused)}"

@@ -66,7 +66,10 @@ def operation_ids() -> set[str]:
 
 
 def all_scopes() -> set[str]:
-    scopes: set[str] = set()
+    """Every scope a character's token needs: the sections' and the resolver's (structures)."""
+    from .resolver import SCOPES as RESOLVER_SCOPES
+
+    scopes: set[str] = set(RESOLVER_SCOPES)
     for section in all_sections():
         scopes.update(section.scopes)
     return scopes

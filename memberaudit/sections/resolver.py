@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 OPERATIONS = ("GetUniverseStationsStationId", "GetUniverseStructuresStructureId", "PostUniverseNames")
 STRUCTURE_SCOPE = "esi-universe.read_structures.v1"
+#: scopes the resolver needs beyond the sections' (asked for when a character is registered)
+SCOPES = (STRUCTURE_SCOPE,)
 #: ids below this are solar systems and other celestials, not stations
 STATION_ID_MIN = 60_000_000
 
