@@ -86,7 +86,8 @@ def update_section(
         result = engine.update_section(character, section, force=force)
     except EsiPaused as exc:
         if getattr(self.request, "is_eager", False):
-            raise
+            # in-process (eager) runs cannot wait: the next periodic run picks the section up
+            return {"section": section, "outcome": "paused", "message": str(exc)}
         logger.info("%s/%s: %s, retrying later", character, section, exc)
         raise self.retry(countdown=exc.countdown(), exc=exc)
     if run_id:

@@ -373,3 +373,23 @@ def test_items_esi_failed_to_deliver_are_fetched_on_a_later_run_even_when_the_li
     assert not with_items.filter(items_loaded=False).exists()
     assert CharacterContractItem.objects.filter(contract__character=character).exists()
     assert _route_calls(esi, "GetCharactersCharacterIdContractsContractIdItems") == with_items.count()
+
+
+@pytest.mark.emulator
+def test_a_low_rate_limit_postpones_the_remaining_items_instead_of_losing_the_run(esi, register_character):
+    from memberaudit.esi import budget
+
+    character = register_character(size="large")
+    esi.set_faults(rate_limits={"char-contract": 60})
+    result = engine.update_section(character, "contracts")
+    assert result.outcome == "changed", result.message
+    contracts = CharacterContract.objects.filter(character=character)
+    loaded_first = contracts.filter(items_loaded=True).count()
+    waiting = contracts.filter(items_loaded=False, contract_type__in=["item_exchange", "auction"]).count()
+    assert contracts.exists() and loaded_first > 0 and waiting > 0, "the budget stopped the run half-way"
+
+    esi.set_faults()
+    esi.reset_limits()
+    budget.clear()
+    engine.update_section(character, "contracts")
+    assert contracts.filter(items_loaded=True).count() > loaded_first

@@ -137,6 +137,9 @@ class ContractsSection(Section):
                 continue
             except gateway.TokenError:
                 raise
+            except gateway.EsiPaused as exc:  # budget low: keep what we have, the rest next run
+                logger.info("%s: contract items postponed to the next run: %s", ctx.character, exc)
+                break
             except gateway.EsiError as exc:  # incl. the route being down: asked again next run
                 logger.warning("%s: items of contract %s: %s", ctx.character, contract_id, exc)
                 continue
@@ -152,6 +155,9 @@ class ContractsSection(Section):
                 answer = ctx.esi(BIDS_OPERATION, contract_id=contract_id)
             except gateway.TokenError:
                 raise
+            except gateway.EsiPaused as exc:
+                logger.info("%s: contract bids postponed to the next run: %s", ctx.character, exc)
+                break
             except gateway.EsiError as exc:
                 logger.warning("%s: bids of contract %s: %s", ctx.character, contract_id, exc)
                 continue

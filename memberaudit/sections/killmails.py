@@ -94,6 +94,9 @@ class KillmailsSection(Section):
             except gateway.NotFound:
                 details.append({"killmail_id": killmail_id, "details_loaded": True})  # do not ask again
                 continue
+            except gateway.EsiPaused as exc:  # budget low: keep what we have, the rest next run
+                logger.info("%s: killmail details postponed to the next run: %s", ctx.character, exc)
+                break
             except gateway.EsiError as exc:  # incl. the route being down: asked again next run
                 logger.warning("%s: killmail %s: %s", ctx.character, killmail_id, exc)
                 continue
