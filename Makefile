@@ -9,7 +9,7 @@ DEMO_CHARACTERS ?= 50
 export PYTHONPATH := $(CURDIR):$(CURDIR)/tests
 export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
 
-.PHONY: help setup test test-fast lint format demo wheel-check bench clean system-deps
+.PHONY: help setup test test-fast lint format demo screenshots wheel-check bench clean system-deps
 
 help:
 	@echo "make demo   - set up and run Member Audit on http://127.0.0.1:8000 (SQLite + fakeredis)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint   - ruff lint + format check"
 	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make screenshots - demo + headless Chromium: styling check and docs/screenshots/"
 
 # Debian's client headers are needed to build mysqlclient (pulled in by allianceauth).
 system-deps:
@@ -47,8 +48,14 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix memberaudit tests bench
 	$(VENV)/bin/ruff format memberaudit tests bench
 
+# DEMO_T0: when `make demo` started (before any setup), so the demo can print its time-to-ready.
+demo: export DEMO_T0 := $(shell date +%s.%N)
 demo: $(STAMP)
 	$(PY) tests/demo.py --characters $(DEMO_CHARACTERS)
+
+# Start a small demo, sign in as every role in headless Chromium, check styling, save docs/screenshots/.
+screenshots: $(STAMP)
+	$(PY) tests/e2e/screenshots.py --characters 12
 
 wheel-check: $(STAMP)
 	bash .ci/wheel-check

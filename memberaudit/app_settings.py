@@ -22,19 +22,40 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Pause all ESI work when fewer ESI errors than this remain in the error window.",
     ),
     "MEMBERAUDIT_BULK_METHODS_BATCH_SIZE": (500, "Rows per batch for bulk inserts, updates and deletes."),
-    "MEMBERAUDIT_LOCATION_STALE_HOURS": (24, "Hours after which a resolved station or structure is looked up again."),
-    "MEMBERAUDIT_LOG_UPDATE_STATS": (False, "Log the statistics of the last update run when a new run starts."),
+    "MEMBERAUDIT_LOCATION_STALE_HOURS": (
+        24,
+        "Hours after which a resolved station or structure is looked up again.",
+    ),
+    "MEMBERAUDIT_LOG_UPDATE_STATS": (
+        False,
+        "Log the statistics of the last update run when a new run starts.",
+    ),
     "MEMBERAUDIT_MAX_MAILS": (250, "Maximum number of mails fetched and kept per character."),
-    "MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS": (2500, "Assets stored per pass when a character's assets are synced."),
+    "MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS": (
+        2500,
+        "Assets stored per pass when a character's assets are synced.",
+    ),
     "MEMBERAUDIT_TASKS_TIME_LIMIT": (7200, "Hard time limit in seconds for one update task."),
-    "MEMBERAUDIT_UPDATE_STALE_RING_1": (55, "Minutes after which ring 1 sections (location, online, ship, skill queue) are stale."),
-    "MEMBERAUDIT_UPDATE_STALE_RING_2": (235, "Minutes after which ring 2 sections (most sections) are stale."),
-    "MEMBERAUDIT_UPDATE_STALE_RING_3": (475, "Minutes after which ring 3 sections (assets and other slow data) are stale."),
+    "MEMBERAUDIT_UPDATE_STALE_RING_1": (
+        55,
+        "Minutes after which ring 1 sections (location, online, ship, skill queue) are stale.",
+    ),
+    "MEMBERAUDIT_UPDATE_STALE_RING_2": (
+        235,
+        "Minutes after which ring 2 sections (most sections) are stale.",
+    ),
+    "MEMBERAUDIT_UPDATE_STALE_RING_3": (
+        475,
+        "Minutes after which ring 3 sections (assets and other slow data) are stale.",
+    ),
     "MEMBERAUDIT_UPDATE_STALE_OVERRIDES": (
         {},
         "Per-section staleness in minutes, e.g. {'wallet_journal': 120}; overrides the section's ring.",
     ),
-    "APP_UTILS_NOTIFY_THROTTLED_TIMEOUT": (86400, "Seconds during which the same notification is not sent again."),
+    "APP_UTILS_NOTIFY_THROTTLED_TIMEOUT": (
+        86400,
+        "Seconds during which the same notification is not sent again.",
+    ),
 }
 
 DATA_RETENTION_MINIMUM_DAYS = 7

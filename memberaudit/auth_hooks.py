@@ -33,5 +33,3 @@ def register_menu() -> MenuItemHook:
 @hooks.register("url_hook")
 def register_urls() -> UrlHook:
     return UrlHook(urls, "memberaudit", r"^member-audit/")
-
-

@@ -285,7 +285,9 @@ def test_last_update_time_is_shown_as_a_hint(client, member):
 
 
 @pytest.mark.emulator
-def test_launcher_shows_location_ship_wallet_sp_and_training_from_the_sections(client, esi, register_character):
+def test_launcher_shows_location_ship_wallet_sp_and_training_from_the_sections(
+    client, esi, register_character
+):
     from memberaudit.models import CharacterShip, CharacterSkillpoints
     from memberaudit.sections import engine
 

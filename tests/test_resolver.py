@@ -22,7 +22,9 @@ def test_after_an_update_types_entities_and_locations_get_their_names(esi, regis
             related[key] |= values
     resolver.resolve(**related, character_pk=character.pk)
 
-    asset_types = set(CharacterAsset.objects.filter(character=character).values_list("eve_type_id", flat=True))
+    asset_types = set(
+        CharacterAsset.objects.filter(character=character).values_list("eve_type_id", flat=True)
+    )
     assert asset_types <= set(EveType.objects.values_list("id", flat=True))
     assert not EveEntity.objects.filter(id__in=related["entities"], name="").exists()
     locations = Location.objects.filter(id__in=related["locations"])

@@ -94,7 +94,11 @@ def _expire_esi_response_cache():
 
 
 def _writes(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
+    ]
 
 
 @pytest.mark.parametrize("size", ["small", "medium", "large"])
@@ -135,11 +139,15 @@ def test_first_update_stores_exactly_what_esi_served(esi, registered, update_all
     )
     transactions = served(esi, character, f"characters/{cid}/wallet/transactions")
     assert set(
-        CharacterWalletTransaction.objects.filter(character=character).values_list("transaction_id", flat=True)
+        CharacterWalletTransaction.objects.filter(character=character).values_list(
+            "transaction_id", flat=True
+        )
     ) == {t["transaction_id"] for t in transactions}
 
     location = served(esi, character, f"characters/{cid}/location")
-    assert CharacterLocation.objects.get(character=character).eve_solar_system_id == location["solar_system_id"]
+    assert (
+        CharacterLocation.objects.get(character=character).eve_solar_system_id == location["solar_system_id"]
+    )
     online = served(esi, character, f"characters/{cid}/online")
     assert CharacterOnlineStatus.objects.get(character=character).online == online["online"]
     ship = served(esi, character, f"characters/{cid}/ship")
@@ -148,17 +156,22 @@ def test_first_update_stores_exactly_what_esi_served(esi, registered, update_all
 
     details = served(esi, character, f"characters/{cid}", public=True)
     stored_details = CharacterDetails.objects.get(character=character)
-    assert (stored_details.name, stored_details.corporation_id) == (details["name"], details["corporation_id"])
+    assert (stored_details.name, stored_details.corporation_id) == (
+        details["name"],
+        details["corporation_id"],
+    )
     assert stored_details.description == details.get("description", "")
     history = served(esi, character, f"characters/{cid}/corporationhistory", public=True)
     assert CharacterCorporationHistory.objects.filter(character=character).count() == len(history)
 
     implants = served(esi, character, f"characters/{cid}/implants")
-    assert set(CharacterImplant.objects.filter(character=character).values_list("eve_type_id", flat=True)) == set(
-        implants
-    )
+    assert set(
+        CharacterImplant.objects.filter(character=character).values_list("eve_type_id", flat=True)
+    ) == set(implants)
     clones = served(esi, character, f"characters/{cid}/clones")
-    assert CharacterJumpClone.objects.filter(character=character).count() == len(clones.get("jump_clones", []))
+    assert CharacterJumpClone.objects.filter(character=character).count() == len(
+        clones.get("jump_clones", [])
+    )
 
     assets = served(esi, character, f"characters/{cid}/assets", pages=True)
     stored_assets = {a.item_id: a for a in CharacterAsset.objects.filter(character=character)}

@@ -31,8 +31,14 @@ def _status(character, section):
 @pytest.mark.parametrize(
     ("faults", "expected_text"),
     [
-        ({"route_error_rates": {"GetCharactersCharacterIdWalletJournal": 1.0}, "error_statuses": [500]}, "500"),
-        ({"route_error_rates": {"GetCharactersCharacterIdWalletJournal": 1.0}, "error_statuses": [503]}, "503"),
+        (
+            {"route_error_rates": {"GetCharactersCharacterIdWalletJournal": 1.0}, "error_statuses": [500]},
+            "500",
+        ),
+        (
+            {"route_error_rates": {"GetCharactersCharacterIdWalletJournal": 1.0}, "error_statuses": [503]},
+            "503",
+        ),
         ({"malformed_rate": 1.0}, "does not match"),
     ],
 )
@@ -41,7 +47,9 @@ def test_server_error_or_malformed_payload_keeps_the_previous_data_and_says_why(
 ):
     character = register_character(size="medium")
     assert engine.update_section(character, "wallet_journal").outcome == "changed"
-    before = set(CharacterWalletJournalEntry.objects.filter(character=character).values_list("entry_id", flat=True))
+    before = set(
+        CharacterWalletJournalEntry.objects.filter(character=character).values_list("entry_id", flat=True)
+    )
     assert before
 
     esi.set_faults(**faults)
@@ -52,7 +60,9 @@ def test_server_error_or_malformed_payload_keeps_the_previous_data_and_says_why(
     status = _status(character, "wallet_journal")
     assert expected_text in status.error_message
     assert status.last_success_at is not None
-    after = set(CharacterWalletJournalEntry.objects.filter(character=character).values_list("entry_id", flat=True))
+    after = set(
+        CharacterWalletJournalEntry.objects.filter(character=character).values_list("entry_id", flat=True)
+    )
     assert after == before
 
     esi.set_faults()
@@ -155,7 +165,9 @@ def test_asset_update_interrupted_between_passes_completes_consistently_next_tim
 
     monkeypatch.setattr(assets_module, "replace_rows", killed_after_two_passes)
     assert engine.update_section(character, "assets").outcome == "error"
-    partial = {a["item_id"]: a["parent_item_id"] for a in CharacterAsset.objects.filter(character=character).values()}
+    partial = {
+        a["item_id"]: a["parent_item_id"] for a in CharacterAsset.objects.filter(character=character).values()
+    }
     assert len(partial) == 100
     assert all(parent is None or parent in partial for parent in partial.values()), "parents are stored first"
     assert "worker killed" in _status(character, "assets").error_message

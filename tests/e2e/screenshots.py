@@ -1,0 +1,477 @@
+"""Screenshot check: start the demo, sign in as every role in headless Chromium, check styling.
+
+Run by ``make screenshots`` and ``.ci/screenshots`` (the last stage of ``.ci/run``)::
+
+    .venv/bin/python tests/e2e/screenshots.py            # starts its own demo (12 characters)
+    .venv/bin/python tests/e2e/screenshots.py --url http://127.0.0.1:8000/   # a demo already running
+
+It installs what it needs when missing: Debian's ``chromium`` and ``chromium-driver`` (apt-get)
+and Selenium (pip, into the running virtualenv). For every page it checks that
+
+- the page was served (pages that do not exist yet are skipped with a note, not failed),
+- Bootstrap's CSS is applied (computed styles of the navbar and a button), Font Awesome's font
+  is applied and jQuery + Bootstrap's JS are loaded,
+- no request failed (HTTP status >= 400 or a network error) and nothing was requested from
+  another host than the demo's (the CDN replacements must cover everything),
+
+saves a PNG in ``docs/screenshots/`` and exits non-zero with a clear message when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+SELENIUM = "selenium==4.51.0"
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--window-size=1440,900",
+]
+#: viewer tabs to capture (section names; missing tabs are skipped with a note)
+VIEWER_TABS = ["assets", "wallet_journal", "skills", "skill_queue", "mail", "contacts", "skill_sets"]
+
+
+def _rel(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def say(message: str) -> None:
+    print(f"[screenshots] {message}", flush=True)
+
+
+class CheckFailed(Exception):
+    """A page is not rendered as in production (unstyled, failed requests, ...)."""
+
+
+# --- prerequisites ---------------------------------------------------------------------------------
+def ensure_chromium() -> tuple[str, str]:
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    say("installing Debian's chromium and chromium-driver ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"], check=True, env=env)
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (browser and driver):
+        raise SystemExit("chromium / chromedriver not found after apt-get install")
+    return browser, driver
+
+
+def ensure_selenium() -> None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        say(f"installing {SELENIUM} into {sys.prefix} ...")
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", SELENIUM], check=True)
+
+
+# --- the demo ------------------------------------------------------------------------------------------
+class Demo:
+    """``tests/demo.py`` in its own process group, on a fresh data directory."""
+
+    def __init__(self, characters: int, port: int, data_dir: Path) -> None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        self.data_dir = data_dir
+        self.log_path = data_dir / "demo.log"
+        self.url = f"http://127.0.0.1:{port}/"
+        command = [sys.executable, str(ROOT / "tests" / "demo.py"), "--characters", str(characters)]
+        command += ["--port", str(port), "--data-dir", str(data_dir), "--interval", "0"]
+        say(f"starting the demo: {' '.join(command[1:])} (log: {_rel(self.log_path)})")
+        self.started = time.time()
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, timeout: float) -> float:
+        status_file = self.data_dir / "status.json"
+        last = None
+        while time.time() - self.started < timeout:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the demo exited early (code {self.process.returncode}):\n{self.tail()}")
+            status = json.loads(status_file.read_text()) if status_file.exists() else {}
+            phase = status.get("phase")
+            if phase == "failed":
+                raise SystemExit(f"the demo's initial load failed: {status.get('error')}\n{self.tail()}")
+            progress = (phase, status.get("loaded"))
+            if progress != last and phase:
+                say(f"demo: {phase} {status.get('loaded', '')}/{status.get('total', '')}")
+                last = progress
+            if phase == "ready" and http_status(self.url + "demo-login/") == 200:
+                return time.time() - self.started
+            time.sleep(1)
+        raise SystemExit(f"the demo was not ready after {timeout:.0f} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 40) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the demo stops its workers and emulator
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def http_status(url: str, cookie: str | None = None) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# --- the browser -------------------------------------------------------------------------------------
+STYLE_PROBE = """
+const out = {};
+const nav = document.querySelector('nav.navbar');
+out.navbarPosition = nav ? getComputedStyle(nav).position : null;
+out.navbarDisplay = nav ? getComputedStyle(nav).display : null;
+const probe = document.createElement('button');
+probe.className = 'btn btn-primary';
+probe.textContent = 'probe';
+document.body.appendChild(probe);
+const cs = getComputedStyle(probe);
+out.btnPaddingLeft = cs.paddingLeft;
+out.btnBorderRadius = cs.borderTopLeftRadius;
+out.btnBackground = cs.backgroundColor;
+probe.remove();
+const icon = document.createElement('i');
+icon.className = 'fa-solid fa-user';
+document.body.appendChild(icon);
+out.iconFont = getComputedStyle(icon).fontFamily;
+out.iconFontLoaded = document.fonts.check('900 16px "Font Awesome 6 Free"');
+icon.remove();
+out.bodyFont = getComputedStyle(document.body).fontFamily;
+out.jquery = typeof window.jQuery;
+out.bootstrap = typeof window.bootstrap;
+out.stylesheets = Array.from(document.styleSheets).map(s => s.href).filter(Boolean);
+return out;
+"""
+
+
+@dataclass
+class Shot:
+    name: str
+    path: str
+    role: str
+    description: str
+    hash: str = ""
+    wait_for: str = ""
+    result: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Browser:
+    def __init__(self, base_url: str, browser: str, driver: str) -> None:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.base_url = base_url
+        self.profile = tempfile.mkdtemp(prefix="memberaudit-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        for flag in CHROME_FLAGS + [f"--user-data-dir={self.profile}"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+        self.driver.set_page_load_timeout(60)
+
+    def sign_in(self, username: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.driver.delete_all_cookies()
+        self.driver.get(urljoin(self.base_url, "demo-login/"))
+        buttons = self.driver.find_elements(By.ID, f"demo-login-{username}")
+        if not buttons:
+            raise CheckFailed(f"the demo sign-in page offers no account {username!r}")
+        buttons[0].click()
+        time.sleep(0.5)
+        if not self.driver.get_cookie("sessionid"):
+            raise CheckFailed(f"signing in as {username!r} did not create a session")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+
+    def drain_logs(self) -> None:
+        self.driver.get_log("performance")
+        self.driver.get_log("browser")
+
+    def network_problems(self) -> list[str]:
+        """Failed requests and requests to other hosts since the last call."""
+        problems, urls = [], {}
+        host = urlsplit(self.base_url).netloc
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            method, params = message.get("method"), message.get("params", {})
+            if method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                urls[params["requestId"]] = url
+                if url.startswith("http") and urlsplit(url).netloc != host:
+                    problems.append(f"request to another host: {url}")
+            elif method == "Network.responseReceived":
+                status = params["response"]["status"]
+                if status >= 400:
+                    problems.append(f"HTTP {status}: {params['response']['url']}")
+            elif method == "Network.loadingFailed" and not params.get("canceled"):
+                url = urls.get(params["requestId"], "?")
+                if not url.startswith("data:"):
+                    problems.append(f"failed ({params.get('errorText')}): {url}")
+        return problems
+
+    def console_errors(self) -> list[str]:
+        return [e["message"] for e in self.driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+    def capture(self, shot: Shot, out_dir: Path) -> None:
+        url = urljoin(self.base_url, shot.path.lstrip("/"))
+        status = http_status(url, self.cookie_header())
+        if status != 200:
+            shot.result = f"skipped (HTTP {status}: page does not exist yet or is not allowed)"
+            say(f"SKIP {shot.name}: {url} answered {status}")
+            return
+        self.drain_logs()
+        self.driver.get(url + (f"#{shot.hash}" if shot.hash else ""))
+        if shot.wait_for and not self._wait_tab(shot):
+            return
+        self._wait_quiet()
+        style = self.driver.execute_script(STYLE_PROBE)
+        problems = self._style_problems(style)
+        problems += self.network_problems()
+        errors = self.console_errors()
+        if errors:
+            shot.notes.append(f"console errors: {errors[:3]}")
+        path = out_dir / f"{shot.name}.png"
+        self.driver.save_screenshot(str(path))
+        if problems:
+            shot.result = "FAILED"
+            raise CheckFailed(
+                f"{shot.name} ({url}) is not rendered as in production:\n  - " + "\n  - ".join(problems)
+            )
+        shot.result = f"ok -> {_rel(path)}"
+        say(f"ok {shot.name}: {_rel(path)}" + (f" ({'; '.join(shot.notes)})" if shot.notes else ""))
+
+    def _wait_tab(self, shot: Shot) -> bool:
+        from selenium.webdriver.common.by import By
+
+        if not self.driver.find_elements(By.ID, f"{shot.wait_for}-tab"):
+            shot.result = f"skipped (no tab {shot.wait_for} on this page yet)"
+            say(f"SKIP {shot.name}: no tab #{shot.wait_for}-tab")
+            return False
+        self.driver.execute_script(  # a hash change alone does not reload the page: show the tab
+            "const t = document.getElementById(arguments[0] + '-tab');"
+            "if (t && window.bootstrap) bootstrap.Tab.getOrCreateInstance(t).show();"
+            'document.querySelectorAll(\'[data-bs-toggle="dropdown"][aria-expanded="true"]\')'
+            ".forEach(d => bootstrap.Dropdown.getOrCreateInstance(d).hide());",
+            shot.wait_for,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            loading = self.driver.execute_script(
+                "const p = document.getElementById(arguments[0]);"
+                "return !p || !p.classList.contains('active') || !!p.querySelector('.ma-tab-loading')"
+                " || !!p.querySelector('.dt-processing:not([style*=\"none\"])');",
+                shot.wait_for,
+            )
+            if not loading:
+                return True
+            time.sleep(0.3)
+        shot.notes.append("tab still loading after 30 s")
+        return True
+
+    def _wait_quiet(self) -> None:
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.driver.execute_script(
+                "return document.readyState === 'complete' && (!window.jQuery || jQuery.active === 0)"
+            ):
+                break
+            time.sleep(0.2)
+        time.sleep(0.8)  # fonts, charts and table draws
+
+    @staticmethod
+    def _style_problems(style: dict) -> list[str]:
+        problems = []
+        if style.get("navbarPosition") != "fixed":
+            problems.append(
+                f"Bootstrap CSS is not applied: the navbar is position:{style.get('navbarPosition')}"
+            )
+        if style.get("btnPaddingLeft") in (None, "0px", "1px", "6px") or style.get("btnBorderRadius") in (
+            "0px",
+            None,
+        ):
+            problems.append(f"Bootstrap button styles are missing: {style}")
+        if "Font Awesome" not in (style.get("iconFont") or ""):
+            problems.append(f"Font Awesome CSS is not applied (font-family {style.get('iconFont')!r})")
+        elif not style.get("iconFontLoaded"):
+            problems.append("Font Awesome's web font did not load")
+        if style.get("jquery") != "function":
+            problems.append("jQuery is not loaded")
+        if style.get("bootstrap") != "object":
+            problems.append("Bootstrap's JavaScript is not loaded")
+        for href in style.get("stylesheets", []):
+            if not href.startswith("http://127.0.0.1"):
+                problems.append(f"stylesheet from another host: {href}")
+        return problems
+
+    def close(self) -> None:
+        self.driver.quit()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# --- what to capture ---------------------------------------------------------------------------------
+def first_character_pk(browser: Browser, prefer_index: int = 0) -> int | None:
+    """A character the signed-in user owns, from the launcher's links (``prefer_index``-th if any)."""
+    browser.driver.get(urljoin(browser.base_url, "member-audit/"))
+    pks = []
+    for pk in re.findall(r"/member-audit/character/(\d+)/", browser.driver.page_source):
+        if int(pk) not in pks:
+            pks.append(int(pk))
+    if not pks:
+        return None
+    return pks[min(prefer_index, len(pks) - 1)]
+
+
+def run_checks(base_url: str, out_dir: Path) -> list[Shot]:
+    browser_path, driver_path = ensure_chromium()
+    ensure_selenium()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    browser = Browser(base_url, browser_path, driver_path)
+    shots: list[Shot] = []
+    try:
+        # anonymous: the demo sign-in page
+        shot = Shot("demo-login", "demo-login/", "anonymous", "Demo sign-in: pick a demo account")
+        shots.append(shot)
+        browser.drain_logs()
+        browser.capture(shot, out_dir)
+
+        browser.sign_in("member")
+        shot = Shot("launcher", "member-audit/", "member", "Launcher: a member's characters")
+        shots.append(shot)
+        browser.capture(shot, out_dir)
+        pk = first_character_pk(browser, prefer_index=2)  # the member's large alt: full tables
+        if pk is None:
+            raise CheckFailed("the member's launcher shows no character links")
+        viewer = f"member-audit/character/{pk}/"
+        shots.append(Shot("viewer-overview", viewer, "member", "Character viewer: overview"))
+        browser.capture(shots[-1], out_dir)
+        for tab in VIEWER_TABS:
+            shots.append(
+                Shot(
+                    f"viewer-{tab.replace('_', '-')}",
+                    viewer,
+                    "member",
+                    f"Character viewer: {tab.replace('_', ' ')} tab",
+                    hash=f"ma-tab-{tab}",
+                    wait_for=f"ma-tab-{tab}",
+                )
+            )
+            browser.capture(shots[-1], out_dir)
+
+        browser.sign_in("recruiter")
+        shots.append(
+            Shot(
+                "finder-recruiter",
+                "member-audit/finder/",
+                "recruiter",
+                "Character finder (recruiter: shared characters)",
+            )
+        )
+        browser.capture(shots[-1], out_dir)
+
+        browser.sign_in("leadership")
+        shots.append(
+            Shot("reports", "member-audit/reports/", "leadership", "Reports (corporation leadership)")
+        )
+        browser.capture(shots[-1], out_dir)
+
+        browser.sign_in("auditor")
+        shots.append(Shot("finder", "member-audit/finder/", "auditor", "Character finder (alliance auditor)"))
+        browser.capture(shots[-1], out_dir)
+
+        browser.sign_in("admin")
+        shots.append(Shot("exports", "member-audit/exports/", "admin", "Data exports (admin)"))
+        browser.capture(shots[-1], out_dir)
+    finally:
+        browser.close()
+    return shots
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", help="check a demo that is already running instead of starting one")
+    parser.add_argument("--characters", type=int, default=int(os.environ.get("DEMO_CHARACTERS", "12")))
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--timeout", type=float, default=1500, help="seconds to wait for the demo")
+    args = parser.parse_args()
+
+    demo = None
+    started = time.time()
+    try:
+        if args.url:
+            base_url = args.url.rstrip("/") + "/"
+        else:
+            demo = Demo(args.characters, args.port, ROOT / ".demo" / "e2e")
+            seconds = demo.wait_ready(args.timeout)
+            say(f"demo ready after {seconds:.0f} s ({args.characters} characters, fresh database)")
+            base_url = demo.url
+        shots = run_checks(base_url, args.out)
+    except CheckFailed as exc:
+        say(f"FAILED: {exc}")
+        if demo:
+            say("demo log (tail):\n" + demo.tail(15))
+        return 1
+    finally:
+        if demo:
+            demo.stop()
+    taken = [s for s in shots if s.result.startswith("ok")]
+    say(
+        f"{len(taken)} screenshots in {_rel(args.out)}, {len(shots) - len(taken)} skipped, {time.time() - started:.0f} s"
+    )
+    for shot in shots:
+        say(f"  {shot.name:<22} {shot.role:<10} {shot.result}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
