@@ -291,6 +291,30 @@ def create_users_and_characters(emulator: Emulator, plan: list[dict]) -> dict[st
     return counts
 
 
+DEMO_SKILL_PLANS = {
+    "Rifter (tackle)": "Spaceship Command 3\nMinmatar Frigate 3\nSmall Projectile Turret 3\nGunnery 3\n"
+    "Navigation 3\nAfterburner 3\nEvasive Maneuvering 2",
+    "Caldari cruiser (missiles)": "Spaceship Command 4\nCaldari Frigate 4\nCaldari Cruiser 3\n"
+    "Missile Launcher Operation 4\nLight Missiles 4\nHeavy Missiles 3",
+    "Mining barge": "Mining Barge 3\nIndustry 3\nSpaceship Command 3",
+    "Trader": "Trade 4\nRetail 3\nBroker Relations 3\nAccounting 3",
+}
+
+
+def create_skill_sets() -> int:
+    """A doctrine group with a few skill sets (from EVE skill plans), once."""
+    from memberaudit.models.skillsets import SkillSet, SkillSetGroup
+
+    if SkillSet.objects.exists():
+        return 0
+    group = SkillSetGroup.objects.create(
+        name="Demo doctrines", description="Skill sets of the demo", is_doctrine=True
+    )
+    for name, plan in DEMO_SKILL_PLANS.items():
+        SkillSet.objects.create_from_skill_plan(plan, name=name, groups=[group])
+    return len(DEMO_SKILL_PLANS)
+
+
 def missing_sections() -> dict[int, list[str]]:
     """Characters whose sections were never updated: pk -> section names (never tried or no success)."""
     from memberaudit.models import Character, SectionStatus
@@ -538,6 +562,8 @@ def main() -> int:
         if not EveType.objects.exists():
             load_eve_data(emulator)
             log(f"EVE data loaded from the emulator ({EveType.objects.count()} types)")
+        if created_sets := create_skill_sets():
+            log(f"{created_sets} demo skill sets created")
         plan = plan_users(emulator.characters())
         counts = create_users_and_characters(emulator, plan)
         log(
