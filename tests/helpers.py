@@ -107,3 +107,29 @@ def create_token(user: User | None, eve_character: EveCharacter, scopes: list[st
     scope_objs = [Scope.objects.get_or_create(name=name)[0] for name in scopes]
     token.scopes.add(*scope_objs)
     return token
+
+
+WRITE_VERBS = {"INSERT", "UPDATE", "DELETE"}
+
+
+def write_statements(ctx) -> list[str]:
+    """The INSERT/UPDATE/DELETE statements a ``CaptureQueriesContext`` saw."""
+    return [
+        q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().split(" ", 1)[0].upper() in WRITE_VERBS
+    ]
+
+
+def create_character(username: str = "pilot", **character_kwargs):
+    """A registered Member Audit character (no token) of a new member with that main."""
+    from memberaudit.models import Character
+
+    user = create_member(username, **character_kwargs)
+    return Character.objects.create(eve_character=user.profile.main_character)
+
+
+def store(character, section: str, payload):
+    """Run a section's store step on a hand-made payload, as the engine would."""
+    from memberaudit.sections import registry
+    from memberaudit.sections.base import SyncContext
+
+    return registry.get(section).store(SyncContext(character=character, status=None, token=None), payload)

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.core.cache import cache
 from django.db import connection
@@ -23,12 +23,7 @@ SCOPE = "esi-calendar.read_calendar_events.v1"
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("planner")
-    return Character.objects.create(eve_character=user.profile.main_character)
-
-
-def _writes(ctx: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    return create_character("planner")
 
 
 def _store(character: Character, payload: dict):
@@ -84,7 +79,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character):
 
     with CaptureQueriesContext(connection) as queries:
         assert _store(character, payload).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_details_are_stored_once(character):

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.core.cache import cache
 from django.db import connection
@@ -23,12 +23,7 @@ SCOPE = "esi-characters.read_contacts.v1"
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("contacter")
-    return Character.objects.create(eve_character=user.profile.main_character)
-
-
-def _writes(ctx: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    return create_character("contacter")
 
 
 def _store(character: Character, payload: dict):
@@ -90,7 +85,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character):
 
     with CaptureQueriesContext(connection) as queries:
         assert _store(character, payload).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_changed_standing_updates_and_removed_contact_is_deleted(character):
@@ -136,4 +131,4 @@ def test_update_stores_what_esi_serves_and_rerun_writes_nothing(esi, register_ch
     with CaptureQueriesContext(connection) as queries:
         again = update_section(character, "contacts")
     assert again.outcome == "unchanged"
-    assert [sql for sql in _writes(queries) if "memberaudit_charactercontact" in sql] == []
+    assert [sql for sql in write_statements(queries) if "memberaudit_charactercontact" in sql] == []

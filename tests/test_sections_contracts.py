@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,8 +24,7 @@ SECTION = registry.get("contracts")
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("trader")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("trader")
 
 
 def _ctx(character: Character, state: dict | None = None) -> SyncContext:
@@ -35,14 +34,6 @@ def _ctx(character: Character, state: dict | None = None) -> SyncContext:
 
         status = SectionStatus(character=character, section="contracts", state=state)
     return SyncContext(character=character, status=status, token=None)
-
-
-def _writes(ctx) -> list[str]:
-    return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
 
 
 def _iso(days_ago: float) -> str:
@@ -149,7 +140,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character):
     with CaptureQueriesContext(connection) as queries:
         changes = SECTION.store(_ctx(character), copy.deepcopy(payload))
     assert changes.total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_status_change_updates_the_contract_in_place(character):
@@ -323,7 +314,7 @@ def test_unchanged_second_run_writes_nothing(esi, register_character, settings):
     with CaptureQueriesContext(connection) as queries:
         result = engine.update_section(character, "contracts")
     assert result.outcome == "unchanged", result.message
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 @pytest.mark.emulator

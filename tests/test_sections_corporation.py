@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import create_member
+from helpers import create_character, store, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from memberaudit.models import Character
 from memberaudit.models.corporation import CharacterMedal, CharacterRole, CharacterTitle
 from memberaudit.sections import registry
-from memberaudit.sections.base import SyncContext
 from memberaudit.sections.engine import update_section
 
 SCOPES = {
@@ -26,16 +25,7 @@ SCOPES = {
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("officer")
-    return Character.objects.create(eve_character=user.profile.main_character)
-
-
-def _writes(ctx: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
-
-
-def _store(character: Character, section: str, payload: Any):
-    return registry.get(section).store(SyncContext(character=character, status=None, token=None), payload)
+    return create_character("officer")
 
 
 def _raw(esi, character_id: int, path: str, scope: str) -> Any:
@@ -67,12 +57,12 @@ def _medal(medal_id: int, date: str = "2026-03-01T12:00:00Z", **extra: Any) -> d
 
 def test_titles_are_replaced(character):
     assert (
-        _store(
+        store(
             character, "titles", [{"title_id": 1, "name": "Officer"}, {"title_id": 2, "name": "FC"}]
         ).created
         == 2
     )
-    changes = _store(character, "titles", [{"title_id": 1, "name": "<b>Officer</b>"}])
+    changes = store(character, "titles", [{"title_id": 1, "name": "<b>Officer</b>"}])
     assert (changes.updated, changes.deleted) == (1, 1)
     assert CharacterTitle.objects.get(character=character).name == "<b>Officer</b>"
 
@@ -83,7 +73,7 @@ def test_roles_are_stored_per_location_and_unchanged_roles_cost_nothing(characte
         "roles_at_hq": ["Hangar_Take_1"],
         "roles_at_other": ["Trader"],
     }
-    assert _store(character, "roles", payload).created == 4
+    assert store(character, "roles", payload).created == 4
     assert set(CharacterRole.objects.values_list("role", "location")) == {
         ("Director", "universal"),
         ("Accountant", "universal"),
@@ -91,19 +81,19 @@ def test_roles_are_stored_per_location_and_unchanged_roles_cost_nothing(characte
         ("Trader", "other"),
     }
     with CaptureQueriesContext(connection) as queries:
-        assert _store(character, "roles", payload).total == 0
-    assert _writes(queries) == []
+        assert store(character, "roles", payload).total == 0
+    assert write_statements(queries) == []
 
-    changes = _store(character, "roles", {"roles": ["Accountant"]})
+    changes = store(character, "roles", {"roles": ["Accountant"]})
     assert (changes.created, changes.deleted) == (0, 3)
 
 
 def test_the_same_medal_awarded_twice_is_kept_twice(character):
     payload = [_medal(7), _medal(7, date="2026-04-01T12:00:00Z")]
-    assert _store(character, "medals", payload).created == 2
+    assert store(character, "medals", payload).created == 2
     with CaptureQueriesContext(connection) as queries:
-        assert _store(character, "medals", payload).total == 0
-    assert _writes(queries) == []
+        assert store(character, "medals", payload).total == 0
+    assert write_statements(queries) == []
     assert CharacterMedal.objects.filter(character=character, medal_id=7).count() == 2
     medal = CharacterMedal.objects.first()
     assert medal.graphics == [{"part": 1, "layer": 0, "graphic": "caldari.1_1", "color": -1}]

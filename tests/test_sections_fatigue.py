@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,8 +25,7 @@ FATIGUE = {
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("jumper")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("jumper")
 
 
 def _ctx(character: Character) -> SyncContext:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,20 +24,11 @@ MINING = registry.get("mining_ledger")
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("builder")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("builder")
 
 
 def _ctx(character: Character) -> SyncContext:
     return SyncContext(character=character, status=None, token=None)
-
-
-def _writes(ctx) -> list[str]:
-    return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
 
 
 def _job(job_id: int, status: str = "active", **extra) -> dict:
@@ -102,7 +93,7 @@ def test_jobs_second_store_writes_nothing(character):
     JOBS.store(_ctx(character), payload)
     with CaptureQueriesContext(connection) as queries:
         assert JOBS.store(_ctx(character), copy.deepcopy(payload)).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_jobs_related_ids():
@@ -125,7 +116,7 @@ def test_blueprints_second_store_writes_nothing(character):
     BLUEPRINTS.store(_ctx(character), payload)
     with CaptureQueriesContext(connection) as queries:
         assert BLUEPRINTS.store(_ctx(character), copy.deepcopy(payload)).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
     assert CharacterBlueprint.objects.get(item_id=2).is_copy
 
 
@@ -168,7 +159,7 @@ def test_mining_second_store_writes_nothing(character):
     MINING.store(_ctx(character), payload)
     with CaptureQueriesContext(connection) as queries:
         assert MINING.store(_ctx(character), copy.deepcopy(payload)).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_mining_of_an_empty_ledger_deletes_nothing(character):

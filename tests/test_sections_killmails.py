@@ -6,7 +6,7 @@ import copy
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,20 +24,11 @@ ME = 90_000_100
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("pilot", character_id=ME)
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("pilot", character_id=ME)
 
 
 def _ctx(character: Character) -> SyncContext:
     return SyncContext(character=character, status=None, token=None)
-
-
-def _writes(ctx) -> list[str]:
-    return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
 
 
 def _listed(*killmail_ids: int) -> list[dict]:
@@ -106,7 +97,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character):
     SECTION.store(_ctx(character), payload)
     with CaptureQueriesContext(connection) as queries:
         assert SECTION.store(_ctx(character), copy.deepcopy(payload)).total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_the_list_alone_leaves_stored_details_alone_and_keeps_old_killmails(character):

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.core.cache import cache
 from django.db import connection
@@ -33,16 +33,11 @@ MAIL_SCOPE = "esi-mail.read_mail.v1"
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("mailer")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("mailer")
 
 
 def _ctx(character: Character) -> SyncContext:
     return SyncContext(character=character, status=None, token=None)
-
-
-def _writes(ctx: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
 
 
 def _mail(mail_id: int, *, hour: int = 10, is_read: bool = False, labels=(1,), recipients=None) -> dict:
@@ -142,7 +137,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character):
         changes = _store(character, payload)
 
     assert changes.total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_read_flag_and_labels_are_updated_nothing_else(character):
@@ -269,7 +264,7 @@ def test_update_stores_the_newest_mails_esi_serves(esi, large_character):
     ) == {item["mailing_list_id"] for item in lists}
 
 
-def test_unchanged_mail_costs_304s_and_no_writes(esi, large_character, settings):
+def test_unchanged_mail_costs_304s_and_nowrite_statements(esi, large_character, settings):
     settings.MEMBERAUDIT_MAX_MAILS = 120
     update_section(large_character, "mail")
     _expire_esi_cache()
@@ -281,7 +276,7 @@ def test_unchanged_mail_costs_304s_and_no_writes(esi, large_character, settings)
     assert result.outcome == "unchanged", result.message
     assert _calls(esi, "GetCharactersCharacterIdMail") == {"304": 3}
     assert _calls(esi, "GetCharactersCharacterIdMailMailId") == {}  # bodies are fetched once
-    assert [sql for sql in _writes(queries) if "memberaudit_charactermail" in sql] == []
+    assert [sql for sql in write_statements(queries) if "memberaudit_charactermail" in sql] == []
 
 
 def test_new_mails_are_added_with_their_bodies_and_the_oldest_cut(esi, large_character, settings):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,20 +23,11 @@ HISTORY = registry.get("market_order_history")
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("marketeer")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("marketeer")
 
 
 def _ctx(character: Character) -> SyncContext:
     return SyncContext(character=character, status=None, token=None)
-
-
-def _writes(ctx) -> list[str]:
-    return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
 
 
 def _order(order_id: int, **extra) -> dict:
@@ -97,7 +88,7 @@ def test_second_store_of_the_same_payload_writes_nothing(character, section):
     with CaptureQueriesContext(connection) as queries:
         changes = section.store(_ctx(character), copy.deepcopy(payload))
     assert changes.total == 0
-    assert _writes(queries) == []
+    assert write_statements(queries) == []
 
 
 def test_related_ids_name_types_and_locations():

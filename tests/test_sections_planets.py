@@ -6,7 +6,7 @@ import copy
 
 import httpx2 as httpx
 import pytest
-from helpers import create_member
+from helpers import create_character
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,8 +21,7 @@ SECTION = registry.get("planets")
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("planeteer")
-    return Character.objects.create(eve_character=user.profile.main_character)
+    return create_character("planeteer")
 
 
 def _ctx(character: Character) -> SyncContext:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from helpers import create_member
+from helpers import create_character, store, write_statements
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from memberaudit.models import Character
 from memberaudit.models.standings import CharacterFwStats, CharacterLoyaltyEntry, CharacterStanding
 from memberaudit.sections import registry
-from memberaudit.sections.base import SyncContext
 from memberaudit.sections.engine import update_section
 
 SCOPES = {
@@ -26,16 +25,7 @@ SCOPES = {
 
 @pytest.fixture
 def character(db) -> Character:
-    user = create_member("stander")
-    return Character.objects.create(eve_character=user.profile.main_character)
-
-
-def _writes(ctx: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
-
-
-def _store(character: Character, section: str, payload: Any):
-    return registry.get(section).store(SyncContext(character=character, status=None, token=None), payload)
+    return create_character("stander")
 
 
 def _raw(esi, character_id: int, path: str, scope: str) -> Any:
@@ -65,13 +55,13 @@ def test_standings_are_replaced_and_unchanged_ones_cost_nothing(character):
         {"from_id": 500001, "from_type": "faction", "standing": 2.5},
         {"from_id": 1000035, "from_type": "npc_corp", "standing": -1.25},
     ]
-    assert _store(character, "standings", payload).created == 2
+    assert store(character, "standings", payload).created == 2
 
     with CaptureQueriesContext(connection) as queries:
-        assert _store(character, "standings", payload).total == 0
-    assert _writes(queries) == []
+        assert store(character, "standings", payload).total == 0
+    assert write_statements(queries) == []
 
-    changes = _store(character, "standings", [{**payload[0], "standing": 3.0}])
+    changes = store(character, "standings", [{**payload[0], "standing": 3.0}])
     assert (changes.updated, changes.deleted) == (1, 1)
     assert dict(CharacterStanding.objects.values_list("eve_entity_id", "standing")) == {500001: 3.0}
 
@@ -81,35 +71,35 @@ def test_loyalty_points_per_corporation(character):
         {"corporation_id": 1000035, "loyalty_points": 1200},
         {"corporation_id": 1000125, "loyalty_points": 5},
     ]
-    assert _store(character, "loyalty", payload).created == 2
-    changes = _store(character, "loyalty", [{"corporation_id": 1000035, "loyalty_points": 1300}])
+    assert store(character, "loyalty", payload).created == 2
+    changes = store(character, "loyalty", [{"corporation_id": 1000035, "loyalty_points": 1300}])
     assert (changes.updated, changes.deleted) == (1, 1)
     assert CharacterLoyaltyEntry.objects.get(character=character).loyalty_points == 1300
 
 
 def test_fw_stats_of_an_enlisted_character(character):
-    assert _store(character, "fw_stats", ENLISTED).created == 1
+    assert store(character, "fw_stats", ENLISTED).created == 1
     stats = CharacterFwStats.objects.get(character=character)
     assert stats.is_enlisted
     assert (stats.faction_id, stats.kills_total, stats.victory_points_last_week) == (500001, 40, 50)
 
     with CaptureQueriesContext(connection) as queries:
-        assert _store(character, "fw_stats", ENLISTED).total == 0
-    assert _writes(queries) == []
+        assert store(character, "fw_stats", ENLISTED).total == 0
+    assert write_statements(queries) == []
 
 
 def test_fw_stats_without_enlistment_store_zeros_and_no_faction(character):
-    _store(character, "fw_stats", ENLISTED)
+    store(character, "fw_stats", ENLISTED)
     not_enlisted = {
         "kills": {"yesterday": 0, "last_week": 0, "total": 0},
         "victory_points": {"yesterday": 0, "last_week": 0, "total": 0},
     }
 
-    assert _store(character, "fw_stats", not_enlisted).updated == 1
+    assert store(character, "fw_stats", not_enlisted).updated == 1
     stats = CharacterFwStats.objects.get(character=character)
     assert not stats.is_enlisted
     assert (stats.enlisted_on, stats.current_rank, stats.kills_total) == (None, None, 0)
-    assert _store(character, "fw_stats", {}).total == 0  # an empty answer is the same thing
+    assert store(character, "fw_stats", {}).total == 0  # an empty answer is the same thing
 
 
 def test_related_ids():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from helpers import write_statements
 
 from django.core.cache import cache
 from django.db import connection
@@ -91,14 +92,6 @@ def registered(register_character):
 def _expire_esi_response_cache():
     """Let django-esi's response cache run out (ETags stay): the next call is a real conditional GET."""
     cache.delete_pattern("esi_*")
-
-
-def _writes(ctx) -> list[str]:
-    return [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-    ]
 
 
 @pytest.mark.parametrize("size", ["small", "medium", "large"])
@@ -194,7 +187,7 @@ def test_second_run_with_nothing_changed_is_all_304_and_writes_nothing(esi, regi
     with CaptureQueriesContext(connection) as ctx:
         results = update_all(character)
     assert {r.outcome for r in results.values()} == {"unchanged"}
-    assert _writes(ctx) == []
+    assert write_statements(ctx) == []
     assert set(esi.stats()["by_status"]) == {"304"}, esi.stats()["by_status"]
 
 
@@ -204,5 +197,5 @@ def test_a_run_inside_the_cache_window_makes_no_http_request_at_all(esi, registe
     esi.reset_stats()
     with CaptureQueriesContext(connection) as ctx:
         update_all(character)
-    assert _writes(ctx) == []
+    assert write_statements(ctx) == []
     assert esi.stats()["by_status"] == {}
