@@ -207,18 +207,12 @@ def setup_django(env: dict[str, str]) -> None:
 
 def load_eve_data(emulator: Emulator) -> None:
     """EVE static data from the emulator through the real eveuniverse / django-esi clients."""
-    from django.core.management import call_command, get_commands
-
     from eveuniverse.models import EveCategory, EveEntity, EveRegion, EveType
 
     from memberaudit.esi import client
 
     client.provider()  # builds our client and points django-eveuniverse's at ESI_API_URL
-    if "memberaudit_load_eve" in get_commands():
-        try:
-            call_command("memberaudit_load_eve", verbosity=0)
-        except Exception as exc:  # the command is young; the generic load below still runs
-            log(f"memberaudit_load_eve failed ({exc}); loading the emulator's catalogue instead")
+    # every category the emulator serves (a superset of what memberaudit_load_eve loads)
     for category_id in emulator.get("universe/categories/"):
         EveCategory.objects.update_or_create_esi(
             id=category_id,
