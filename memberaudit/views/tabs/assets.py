@@ -19,6 +19,7 @@ from memberaudit.models import Character, CharacterAsset
 from memberaudit.views.tables import Column, Table
 
 from . import cells, register_table
+from .columns import group_column, location_column, type_column
 
 
 def _parent_id(params: Mapping[str, str]) -> int | None:
@@ -82,27 +83,9 @@ register_table(
         default_order=(0, "asc"),
         page_length=50,
         columns=(
-            Column(
-                "location",
-                _("Location"),
-                cells.location,
-                order_by=("location__name", "location_id"),
-                search=("location__name",),
-            ),
-            Column(
-                "eve_type",
-                _("Type"),
-                cells.eve_type,
-                order_by=("eve_type__name",),
-                search=("eve_type__name",),
-            ),
-            Column(
-                "group",
-                _("Group"),
-                cells.eve_group,
-                order_by=("eve_type__eve_group__name",),
-                search=("eve_type__eve_group__name",),
-            ),
+            location_column("location", _("Location")),
+            type_column("eve_type", _("Type")),
+            group_column("group", _("Group")),
             Column("name", _("Name"), lambda a: a.name, order_by=("name",), search=("name",)),
             Column("quantity", _("Quantity"), lambda a: a.quantity, order_by=("quantity",), css="text-end"),
             Column("flag", _("Flag"), lambda a: a.location_flag, order_by=("location_flag",)),

@@ -14,6 +14,7 @@ from memberaudit.models import Character, CharacterCloneInfo, CharacterImplant, 
 from memberaudit.views.tables import Column, Table
 
 from . import cells, register_table, tab_context
+from .columns import type_column
 
 
 def _implants(character: Character, params: Mapping[str, str]) -> QuerySet:
@@ -27,15 +28,7 @@ register_table(
         title=_("Implants"),
         rows=_implants,
         default_order=(0, "asc"),
-        columns=(
-            Column(
-                "eve_type",
-                _("Implant"),
-                cells.eve_type,
-                order_by=("eve_type__name",),
-                search=("eve_type__name",),
-            ),
-        ),
+        columns=(type_column("eve_type", _("Implant")),),
     )
 )
 

@@ -12,6 +12,7 @@ from memberaudit.models.industry import CharacterBlueprint, CharacterIndustryJob
 from memberaudit.views.tables import Column, Table
 
 from . import cells, register_table
+from .columns import type_column
 
 
 def _jobs(character: Character, params: Mapping[str, str]) -> QuerySet:
@@ -94,13 +95,7 @@ register_table(
         rows=_blueprints,
         default_order=(0, "asc"),
         columns=(
-            Column(
-                "eve_type",
-                _("Blueprint"),
-                cells.eve_type,
-                order_by=("eve_type__name",),
-                search=("eve_type__name",),
-            ),
+            type_column("eve_type", _("Blueprint")),
             Column("kind", _("Kind"), _blueprint_kind, order_by=("quantity",)),
             Column(
                 "me",

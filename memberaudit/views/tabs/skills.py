@@ -18,6 +18,7 @@ from memberaudit.models import (
 from memberaudit.views.tables import Column, Table
 
 from . import cells, chart, register_table, tab_context
+from .columns import group_column, type_column
 
 
 @tab_context("skills")
@@ -47,20 +48,8 @@ register_table(
         default_order=(1, "asc"),
         page_length=50,
         columns=(
-            Column(
-                "group",
-                _("Group"),
-                cells.eve_group,
-                order_by=("eve_type__eve_group__name",),
-                search=("eve_type__eve_group__name",),
-            ),
-            Column(
-                "skill",
-                _("Skill"),
-                cells.eve_type,
-                order_by=("eve_type__name",),
-                search=("eve_type__name",),
-            ),
+            group_column("group", _("Group")),
+            type_column("skill", _("Skill")),
             Column(
                 "active_level",
                 _("Active level"),

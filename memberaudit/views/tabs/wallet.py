@@ -17,6 +17,7 @@ from memberaudit.models import (
 from memberaudit.views.tables import Column, Table, isk_html
 
 from . import cells, chart, register_table, tab_context
+from .columns import type_column
 
 #: the balance plot shows at most this many points (evenly thinned out)
 MAX_CHART_POINTS = 500
@@ -91,13 +92,7 @@ register_table(
                 lambda t: cells.badge(_("buy"), "danger") if t.is_buy else cells.badge(_("sell"), "success"),
                 order_by=("is_buy",),
             ),
-            Column(
-                "eve_type",
-                _("Item"),
-                cells.eve_type,
-                order_by=("eve_type__name",),
-                search=("eve_type__name",),
-            ),
+            type_column("eve_type", _("Item")),
             Column("quantity", _("Quantity"), lambda t: t.quantity, order_by=("quantity",), css="text-end"),
             Column(
                 "unit_price",
