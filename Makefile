@@ -55,7 +55,7 @@ demo: $(STAMP)
 
 # Start a small demo, sign in as every role in headless Chromium, check styling, save docs/screenshots/.
 screenshots: $(STAMP)
-	$(PY) tests/e2e/screenshots.py --characters 12
+	$(PY) tests/e2e/screenshots.py --characters 12 --out docs/screenshots
 
 wheel-check: $(STAMP)
 	bash .ci/wheel-check

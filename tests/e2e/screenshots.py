@@ -14,7 +14,7 @@ and Selenium (pip, into the running virtualenv). For every page it checks that
 - no request failed (HTTP status >= 400 or a network error) and nothing was requested from
   another host than the demo's (the CDN replacements must cover everything),
 
-saves a PNG in ``docs/screenshots/`` and exits non-zero with a clear message when a check fails.
+saves a PNG in ``--out`` (``docs/screenshots/`` from ``make screenshots``) and exits non-zero with a clear message when a check fails.
 """
 
 from __future__ import annotations
@@ -140,6 +140,15 @@ class Demo:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.close()
+
+
+def free_port() -> int:
+    """A free loopback port (the demo binds it a moment later; nothing else here races for it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def http_status(url: str, cookie: str | None = None) -> int:
@@ -440,8 +449,13 @@ def main() -> int:
     )
     parser.add_argument("--url", help="check a demo that is already running instead of starting one")
     parser.add_argument("--characters", type=int, default=int(os.environ.get("DEMO_CHARACTERS", "12")))
-    parser.add_argument("--port", type=int, default=8099)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--port", type=int, default=0, help="port of the demo (0 = any free port)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / ".demo" / "e2e-screenshots",
+        help="where the PNGs go (`make screenshots` passes docs/screenshots; CI keeps the checkout clean)",
+    )
     parser.add_argument("--timeout", type=float, default=1500, help="seconds to wait for the demo")
     args = parser.parse_args()
 
@@ -451,7 +465,7 @@ def main() -> int:
         if args.url:
             base_url = args.url.rstrip("/") + "/"
         else:
-            demo = Demo(args.characters, args.port, ROOT / ".demo" / "e2e")
+            demo = Demo(args.characters, args.port or free_port(), ROOT / ".demo" / "e2e")
             seconds = demo.wait_ready(args.timeout)
             say(f"demo ready after {seconds:.0f} s ({args.characters} characters, fresh database)")
             base_url = demo.url
