@@ -71,8 +71,8 @@ def main() -> int:
     scopes = sorted(registry.all_scopes())
     characters = []
     for info in emulator("/_emulator/characters")[:CHARACTERS]:
-        token = emulator(f"/_emulator/token/{info['id']}?scopes={','.join(scopes)}", "POST")["access_token"]
-        characters.append(register_character(info, token, scopes))
+        tokens = emulator(f"/_emulator/token/{info['id']}?scopes={','.join(scopes)}", "POST")
+        characters.append(register_character(info, tokens, scopes))
     pks = [c.pk for c in characters]
     expected = len(pks) * len(SECTIONS)
 

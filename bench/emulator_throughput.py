@@ -39,7 +39,18 @@ ROUTES = [
 ]
 
 
-def start_emulator(characters: int, seed: int) -> tuple[subprocess.Popen, str]:
+def token_lifetime(seconds_per_phase: float) -> float:
+    """Access token lifetime for the run: at least EVE SSO's 20 minutes, and all of the run.
+
+    The tokens are issued once, before the warm-up, and reused by both phases. With the
+    emulator's default (20 minutes, like EVE SSO) a run with long phases would end in 403
+    "token is expired" and measure error answers; refreshing mid-phase would add SSO requests
+    to what is measured. The benchmark measures ESI serving, so the tokens outlive the run.
+    """
+    return max(1200.0, 2 * seconds_per_phase + 600.0)
+
+
+def start_emulator(characters: int, seed: int, lifetime: float) -> tuple[subprocess.Popen, str]:
     """Run the CLI on a free port; return the process and its base URL."""
     process = subprocess.Popen(
         [
@@ -52,6 +63,8 @@ def start_emulator(characters: int, seed: int) -> tuple[subprocess.Popen, str]:
             str(characters),
             "--seed",
             str(seed),
+            "--token-lifetime",
+            str(lifetime),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -122,7 +135,7 @@ def main() -> int:
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]  # the machine may be shared: report how busy it was
-    process, url = start_emulator(args.characters, args.seed)
+    process, url = start_emulator(args.characters, args.seed, token_lifetime(args.seconds))
     try:
         control = RawClient(url)
         # generous limits: we measure the server, not the rate limiter

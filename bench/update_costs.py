@@ -172,7 +172,7 @@ def main() -> int:
         sizes: dict[str, int] = defaultdict(int)
         for info in emulator.call("/_emulator/characters")[: args.characters]:
             token = emulator.call(f"/_emulator/token/{info['id']}?scopes={','.join(scopes)}", "POST")
-            characters.append(register_character(info, token["access_token"], scopes))
+            characters.append(register_character(info, token, scopes))
             sizes[info.get("size", "?")] += 1
         print(f"{len(characters)} characters ({dict(sizes)}), {len(registry.names())} sections each")
 

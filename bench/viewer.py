@@ -56,10 +56,8 @@ def main() -> int:
         if info is None:
             raise SystemExit("no huge character in this emulator world: raise --characters")
         scopes = sorted(registry.all_scopes())
-        token = emulator.call(f"/_emulator/token/{info['id']}?scopes={','.join(scopes)}", "POST")[
-            "access_token"
-        ]
-        character = register_character(info, token, scopes)
+        tokens = emulator.call(f"/_emulator/token/{info['id']}?scopes={','.join(scopes)}", "POST")
+        character = register_character(info, tokens, scopes)
         started = time.perf_counter()
         for name in registry.names():
             engine.update_section(character, name)

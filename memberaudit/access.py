@@ -24,6 +24,10 @@ share own characters       ``share_characters``; unsharing is always allowed to 
 users in reports           self + users whose main is in the requester's main's corporation /
                            alliance (per scope); all users with ``view_everything``. Sharing is
                            per character, so ``view_shared_characters`` adds no users.
+intel pages                ``intel_access``: watch lists, intel report, investigate, asset
+                           search, where-is. Their results hold only ``accessible_characters``
+                           (without ``characters_access`` and a scope: one's own characters);
+                           watch lists are shared by everybody with ``intel_access``
 =========================  =================================================================
 
 Scope always follows the requester's main character, never an alt; a user without a main has
@@ -92,6 +96,11 @@ def can_use_finder(user: AnyUser) -> bool:
 def can_access_reports(user: AnyUser) -> bool:
     """May see reports (they cover ``accessible_users`` / ``characters_in_scope``)."""
     return can_access_app(user) and _perm(user, "reports_access")
+
+
+def can_use_intel(user: AnyUser) -> bool:
+    """May use the intel pages; what they show is limited to ``accessible_characters``."""
+    return can_access_app(user) and _perm(user, "intel_access")
 
 
 def can_export(user: AnyUser) -> bool:
@@ -253,13 +262,17 @@ def forbidden_response(request: HttpRequest) -> HttpResponse:
     return _error_page(request, 403, _("Access denied"), _("You do not have permission to use this page."))
 
 
-def not_found_response(request: HttpRequest) -> HttpResponse:
+def not_found_response(request: HttpRequest, message: str | None = None) -> HttpResponse:
     """404 page for a character that does not exist or that the user may not see.
 
     Both cases answer the same, so nobody can probe which characters are registered.
+    ``message`` replaces the text for other objects (a watch list).
     """
     return _error_page(
-        request, 404, _("Not found"), _("This character does not exist or you cannot access it.")
+        request,
+        404,
+        _("Not found"),
+        message or _("This character does not exist or you cannot access it."),
     )
 
 

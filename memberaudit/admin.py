@@ -456,4 +456,5 @@ class LocationAdmin(admin.ModelAdmin):
 
 # --- skill sets and compliance groups (their own module) ------------------------------------------
 
+from memberaudit import admin_intel  # noqa: E402, F401, I001  (registers its ModelAdmins)
 from memberaudit import admin_skillsets  # noqa: E402, F401  (registers its ModelAdmins)

@@ -36,6 +36,26 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Assets stored per pass when a character's assets are synced.",
     ),
     "MEMBERAUDIT_TASKS_TIME_LIMIT": (7200, "Hard time limit in seconds for one update task."),
+    "MEMBERAUDIT_TASKS_MAX_RETRIES": (
+        5,
+        "Retries of a task that waits for an ESI pause; then the section is marked and waits for the next run.",
+    ),
+    "MEMBERAUDIT_TASKS_RETRY_BACKOFF": (
+        60,
+        "Seconds of the first retry's back-off; it doubles per retry, with full jitter, on top of the pause.",
+    ),
+    "MEMBERAUDIT_TASKS_RETRY_BACKOFF_MAX": (
+        900,
+        "Longest back-off in seconds between two retries of a task.",
+    ),
+    "MEMBERAUDIT_REGULAR_UPDATES_TIME_LIMIT": (
+        600,
+        "Hard time limit in seconds of the periodic task; also how long its lock against overlapping runs lives.",
+    ),
+    "MEMBERAUDIT_UPDATE_RETRY_MINUTES": (
+        5,
+        "Minutes after which a failed section is due again; doubles per failure in a row, capped by its ring.",
+    ),
     "MEMBERAUDIT_UPDATE_STALE_RING_1": (
         55,
         "Minutes after which ring 1 sections (location, online, ship, skill queue) are stale.",

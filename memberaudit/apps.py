@@ -11,3 +11,4 @@ class MemberAuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (registers the system checks and signal handlers)
+        from .intel import receivers  # noqa: F401  (keeps the intel index following the sections)

@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit import app_settings
@@ -73,6 +74,23 @@ class Topic:
     @property
     def filename(self) -> str:
         return f"memberaudit_{self.name}.csv"
+
+    @property
+    def unknown_names(self) -> tuple[tuple[int, int], ...]:
+        """(name column, id column) pairs: a related object's name and the id it belongs to.
+
+        An EVE object without a name (not loaded yet, or ESI cannot name it) is exported as
+        "Unknown (id)", like the viewer shows it, rather than as an empty cell.
+        """
+        index = {lookup: i for i, (_header, lookup) in enumerate(self.columns)}
+        pairs = []
+        for i, (_header, lookup) in enumerate(self.columns):
+            if (
+                lookup.endswith("__name")
+                and (id_column := index.get(f"{lookup[: -len('__name')]}_id")) is not None
+            ):
+                pairs.append((i, id_column))
+        return tuple(pairs)
 
     def queryset(self, character_pks: Iterable[int] | None = None) -> models.QuerySet:
         qs = self.model.objects.all()
@@ -273,6 +291,7 @@ def iter_rows(
 ) -> Iterator[list[Any]]:
     """Every row of ``topic`` as safe CSV cells, in primary-key order, one query per chunk."""
     lookups = [lookup for _header, lookup in topic.columns]
+    unknown_names = topic.unknown_names
     qs = topic.queryset(character_pks).order_by("pk")
     last_pk = None
     while True:
@@ -281,7 +300,11 @@ def iter_rows(
         if not chunk:
             return
         for row in chunk:
-            yield safe_row(_cell(value) for value in row[1:])
+            values = list(row[1:])
+            for name_column, id_column in unknown_names:
+                if not values[name_column] and values[id_column]:
+                    values[name_column] = gettext("Unknown (%(id)s)") % {"id": values[id_column]}
+            yield safe_row(_cell(value) for value in values)
         last_pk = chunk[-1][0]
         if len(chunk) < chunk_size:
             return

@@ -1,6 +1,15 @@
 """Celery tasks: orchestration only — what is stale, what to queue, priorities and retries.
 
-The work itself is in ``memberaudit.sections.engine``.
+The work itself is in ``memberaudit.sections.engine``. The rules that keep the queue bounded:
+
+- at most one queued copy of each (character, section): a marker (``sections.locks``) is
+  claimed before a task is sent and cleared by that task when it ends; a forced update has
+  a marker of its own, cleared when it starts, so forcing twice never piles up copies;
+- the periodic run queues nothing while ESI is paused, never overlaps itself, and skips
+  sections whose token is dead until a newer token arrives;
+- a task waiting for ESI retries a bounded number of times with exponential back-off and
+  jitter, then marks its section and leaves it to the next run;
+- a failed section is due again after a short back-off (``core.staleness``), not its ring.
 """
 
 from __future__ import annotations
@@ -8,17 +17,28 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from celery import shared_task
+from celery.utils import uuid
+from celery.utils.time import get_exponential_backoff_interval
 
-from django.db.models import Max
+from django.core.cache import cache
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from esi.models import Token
 
 from memberaudit import app_settings
 from memberaudit.compliance import update_compliance_groups
-from memberaudit.core.staleness import is_stale, spread_offset
+from memberaudit.core.staleness import is_retry_due, is_stale, is_token_retry_due, spread_offset
+from memberaudit.esi import budget
 from memberaudit.esi.budget import EsiPaused
 from memberaudit.models import Character, SectionStatus, runs
-from memberaudit.sections import engine, registry
+from memberaudit.sections import engine, locks, registry
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +47,11 @@ PRIORITY_USER = 3
 PRIORITY_PERIODIC = 6
 #: run_regular_updates spreads the sections it queues over this many seconds
 SPREAD_WINDOW_SECONDS = 10 * 60
+#: run_regular_updates reads and queues this many characters at a time
+CHUNK_SIZE = 1000
+#: outcomes that count as a failure in a row / that end such a streak
+_FAILED = frozenset({"error", "route_down"})
+_SUCCEEDED = frozenset({"changed", "unchanged"})
 
 
 def stale_minutes(section_name: str) -> int:
@@ -37,87 +62,309 @@ def stale_minutes(section_name: str) -> int:
     return app_settings.stale_minutes_for_ring(registry.get(section_name).ring)
 
 
-def stale_sections(characters: list[Character], now: float | None = None) -> list[tuple[Character, str]]:
-    """Every (character, section) pair that is due, from one cache round trip per 2,000 pairs."""
+# --- what is due --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the periodic run needs to know of an updatable character (three integers)."""
+
+    pk: int
+    character_id: int
+    user_id: int | None
+
+
+def _failures_key(character_pk: int, section: str) -> str:
+    return f"memberaudit:failures:{character_pk}:{section}"
+
+
+def _remember_outcome(character_pk: int, section: str, outcome: str) -> None:
+    """Count failures in a row in the cache (the back-off grows with them); a success ends the streak."""
+    key = _failures_key(character_pk, section)
+    if outcome in _FAILED:
+        cache.add(key, 0, timeout=engine.HEARTBEAT_TTL)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted in between: the next failure counts again
+            pass
+    elif outcome in _SUCCEEDED:
+        cache.delete(key)
+
+
+def _timestamp(value: datetime | None) -> float | None:
+    return value.timestamp() if value else None
+
+
+def due_sections(characters: Sequence[Candidate], now: float | None = None) -> list[tuple[Candidate, str]]:
+    """Every due (character, section) pair of one chunk of characters, decided in bulk.
+
+    Reads the cache's heartbeats (one round trip per 2,000 pairs), then one query for the
+    status rows that matter (sections in error, and every section of a character whose
+    heartbeats the cache lost), and, only if some section has a token problem, one query
+    for the characters' newest tokens. A healthy character costs no database row at all.
+    """
     now = now or time.time()
     names = registry.names()
+    minutes = {name: stale_minutes(name) for name in names}
     pks = [c.pk for c in characters]
     checks = engine.last_checks(pks, names)
-    missing = {(pk, name) for pk in pks for name in names if (pk, name) not in checks}
-    if missing:  # cache lost or first run: fall back on the database
-        rows = (
-            SectionStatus.objects.filter(character_id__in={pk for pk, _ in missing})
-            .values("character_id", "section")
-            .annotate(last=Max("last_success_at"), nb=Max("not_before"))
+    missing = {pk for pk in pks if any((pk, name) not in checks for name in names)}
+    in_trouble = ~Q(error_message="") | Q(is_token_error=True) | Q(is_route_down=True)
+    rows = (
+        SectionStatus.objects.filter(character_id__in=pks)
+        .filter(in_trouble | Q(character_id__in=missing))
+        .annotate(has_error=ExpressionWrapper(~Q(error_message=""), output_field=BooleanField()))
+        .values(
+            "character_id",
+            "section",
+            "last_success_at",
+            "last_attempt_at",
+            "not_before",
+            "has_error",
+            "is_token_error",
+            "is_route_down",
         )
-        for row in rows:
-            key = (row["character_id"], row["section"])
-            if key in missing and row["last"]:
-                checks[key] = (row["last"].timestamp(), row["nb"].timestamp() if row["nb"] else None)
+    )
+    statuses = {(row["character_id"], row["section"]): row for row in rows}
+
+    failed = [
+        key
+        for key, row in statuses.items()
+        if (row["has_error"] or row["is_route_down"]) and not row["is_token_error"]
+    ]
+    failures = cache.get_many([_failures_key(*key) for key in failed]) if failed else {}
+    newest_tokens: dict[tuple[int, int | None], float] = {}
+    if any(row["is_token_error"] for row in statuses.values()):
+        ids = {c.character_id for c in characters}
+        for row in (
+            Token.objects.filter(character_id__in=ids)
+            .values("character_id", "user_id")
+            .annotate(newest=Max("created"))
+            .order_by()
+        ):
+            newest_tokens[(row["character_id"], row["user_id"])] = row["newest"].timestamp()
+
+    base = float(app_settings.get("MEMBERAUDIT_UPDATE_RETRY_MINUTES"))
     due = []
-    minutes = {name: stale_minutes(name) for name in names}
     for character in characters:
         for name in names:
-            checked, not_before = checks.get((character.pk, name), (None, None))
-            if is_stale(now, checked, not_before, minutes[name]):
+            row = statuses.get((character.pk, name))
+            if row is not None and row["is_token_error"]:
+                newest = newest_tokens.get((character.character_id, character.user_id))
+                is_due = is_token_retry_due(_timestamp(row["last_attempt_at"]), newest)
+            elif row is not None and (row["has_error"] or row["is_route_down"]):
+                count = int(failures.get(_failures_key(character.pk, name)) or 1)
+                is_due = is_retry_due(now, _timestamp(row["last_attempt_at"]), count, base, minutes[name])
+            else:
+                if (character.pk, name) in checks:
+                    checked, not_before = checks[(character.pk, name)]
+                elif row is not None:  # the cache lost the heartbeat: the database remembers
+                    checked, not_before = _timestamp(row["last_success_at"]), _timestamp(row["not_before"])
+                else:
+                    checked, not_before = None, None
+                is_due = is_stale(now, checked, not_before, minutes[name])
+            if is_due:
                 due.append((character, name))
     return due
 
 
-@shared_task(
-    bind=True, acks_late=True, max_retries=None, time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT")
-)
+def stale_sections(characters: Sequence[Character], now: float | None = None) -> list[tuple[Character, str]]:
+    """:func:`due_sections` for callers that hold Character objects."""
+    by_pk = {c.pk: c for c in characters}
+    candidates = [Candidate(c.pk, c.character_id, c.user.pk if c.user else None) for c in characters]
+    return [(by_pk[c.pk], name) for c, name in due_sections(candidates, now)]
+
+
+def updatable_chunks(size: int | None = None) -> Iterator[list[Candidate]]:
+    """The updatable characters, ``size`` at a time, as three integers each.
+
+    Keyset pagination (``pk > last``) rather than ``.iterator()``: no cursor stays open while
+    the chunk's tasks are queued (eager tasks query the same connection), and MySQL's driver
+    would load a whole ``.iterator()`` result into memory anyway.
+    """
+    size = size or CHUNK_SIZE
+    queryset = Character.objects.updatable().order_by("pk")
+    last = 0
+    while True:
+        rows = list(
+            queryset.filter(pk__gt=last).values_list(
+                "pk", "eve_character__character_id", "eve_character__character_ownership__user_id"
+            )[:size]
+        )
+        if not rows:
+            return
+        yield [Candidate(*row) for row in rows]
+        last = rows[-1][0]
+
+
+# --- queuing --------------------------------------------------------------------------------
+
+
+def _marker_seconds() -> int:
+    """How long a queue marker lives: the spread window plus the task's time limit.
+
+    A copy that waited longer than that in the queue may get a second one; that bounds the
+    queue at one copy per pair per marker lifetime even when a worker lost its messages.
+    """
+    return SPREAD_WINDOW_SECONDS + int(app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+
+
+def _claim(character_pk: int, section: str, *, force: bool = False) -> str | None:
+    """Claim the queue marker; returns the task id to send with, None when a copy is queued."""
+    task_id = uuid()
+    if locks.claim_queued(character_pk, section, task_id, _marker_seconds(), force=force):
+        return task_id
+    return None
+
+
+def _send(
+    character_pk: int,
+    section: str,
+    task_id: str,
+    *,
+    force: bool = False,
+    priority: int,
+    countdown: int | None = None,
+    run_id: str | None = None,
+) -> None:
+    kwargs: dict = {"force": force}
+    if run_id:
+        kwargs["run_id"] = run_id
+    try:
+        update_section.apply_async(
+            args=(character_pk, section),
+            kwargs=kwargs,
+            priority=priority,
+            countdown=countdown,
+            task_id=task_id,
+        )
+    except Exception:  # the broker refused: nothing is queued, so nothing may claim to be
+        locks.release_queued(character_pk, section, task_id, force=force)
+        raise
+
+
+def queue_section(
+    character_pk: int, section: str, *, force: bool = False, priority: int = PRIORITY_USER
+) -> bool:
+    """Queue an update of one section unless a copy is queued already; True when queued.
+
+    A forced update bypasses the marker of a normal copy but has its own: at most one forced
+    copy waits in the queue.
+    """
+    task_id = _claim(character_pk, section, force=force)
+    if task_id is None:
+        return False
+    _send(character_pk, section, task_id, force=force, priority=priority)
+    return True
+
+
+def retry_countdown(exc: EsiPaused, retries: int) -> int:
+    """Seconds until a paused task retries: the pause, plus exponential back-off with full jitter.
+
+    Celery computes the back-off (``get_exponential_backoff_interval``); the jitter keeps the
+    tasks of one pause from coming back together.
+    """
+    backoff = get_exponential_backoff_interval(
+        factor=int(app_settings.get("MEMBERAUDIT_TASKS_RETRY_BACKOFF")),
+        retries=retries,
+        maximum=int(app_settings.get("MEMBERAUDIT_TASKS_RETRY_BACKOFF_MAX")),
+        full_jitter=True,
+    )
+    return exc.countdown() + backoff
+
+
+def _give_up(character_pk: int, section: str, retries: int, exc: EsiPaused) -> engine.UpdateResult:
+    """Mark the section after the last retry; it is due again after the error back-off.
+
+    A token problem recorded before is kept: it says more than the pause does.
+    """
+    message = _("gave up after %(retries)d retries: %(error)s") % {"retries": retries, "error": exc}
+    fields = {"last_attempt_at": timezone.now(), "error_message": message[:2000]}
+    status, created = SectionStatus.objects.get_or_create(
+        character_id=character_pk, section=section, defaults=fields
+    )
+    if not created and not status.is_token_error:
+        SectionStatus.objects.filter(pk=status.pk).update(**fields)
+    logger.warning("%s/%s: %s", character_pk, section, message)
+    return engine.UpdateResult(section, "error", message=message)
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
 def update_section(
     self, character_pk: int, section: str, force: bool = False, run_id: str | None = None
 ) -> dict:
-    """Update one section of one character; waits out ESI budget pauses by re-queuing itself.
+    """Update one section of one character; waits out ESI pauses by retrying a bounded number of times.
 
     ``run_id`` is set by ``run_regular_updates``: the task then counts itself into that run's
-    statistics (in the cache, see ``models.runs``) when it ends.
+    statistics (in the cache, see ``models.runs``) when it ends. The task clears its queue
+    marker when it ends (a forced one when it starts), unless it is retrying.
     """
     started = time.perf_counter()
+    task_id = self.request.id
+    if force:  # from now on a new forced copy may be queued: this one no longer waits
+        locks.release_queued(character_pk, section, task_id, force=True)
+    retrying = False
     try:
-        character = Character.objects.select_related("eve_character").get(pk=character_pk)
-    except Character.DoesNotExist:
+        try:
+            character = Character.objects.select_related("eve_character").get(pk=character_pk)
+        except Character.DoesNotExist:
+            result = engine.UpdateResult(section, "skipped", message="character is gone")
+        else:
+            try:
+                result = engine.update_section(character, section, force=force)
+            except EsiPaused as exc:
+                retries = self.request.retries
+                limit = int(app_settings.get("MEMBERAUDIT_TASKS_MAX_RETRIES"))
+                if getattr(self.request, "is_eager", False):
+                    # in-process (eager) runs cannot wait: the next periodic run picks it up
+                    result = engine.UpdateResult(section, "skipped", message=str(exc))
+                elif retries < limit:
+                    countdown = retry_countdown(exc, retries)
+                    logger.info(
+                        "%s/%s: %s, retry %d in %d s", character, section, exc, retries + 1, countdown
+                    )
+                    if not force:
+                        locks.extend_queued(character_pk, section, task_id, countdown + _marker_seconds())
+                    retrying = True
+                    raise self.retry(countdown=countdown, exc=exc, max_retries=limit)
+                else:
+                    result = _give_up(character_pk, section, retries, exc)
+        _remember_outcome(character_pk, section, result.outcome)
         if run_id:
-            runs.record_section_done(run_id, registry.get(section).ring, "skipped", 0.0)
-        return {"section": section, "outcome": "skipped", "message": "character is gone"}
-    try:
-        result = engine.update_section(character, section, force=force)
-    except EsiPaused as exc:
-        if getattr(self.request, "is_eager", False):
-            # in-process (eager) runs cannot wait: the next periodic run picks the section up
-            return {"section": section, "outcome": "paused", "message": str(exc)}
-        logger.info("%s/%s: %s, retrying later", character, section, exc)
-        raise self.retry(countdown=exc.countdown(), exc=exc)
-    if run_id:
-        runs.record_section_done(
-            run_id, registry.get(section).ring, result.outcome, time.perf_counter() - started
-        )
-    priority = (self.request.delivery_info or {}).get("priority") or PRIORITY_PERIODIC
-    if result.outcome == "changed":
-        for dependent in registry.get(section).triggers:
-            update_section.apply_async(args=(character_pk, dependent), priority=priority)
-    if result.related:
-        resolve_related_ids.apply_async(
-            kwargs={
-                **{key: sorted(value) for key, value in result.related.items()},
-                "character_pk": character_pk,
-            },
-            priority=priority,
-        )
-    return {"section": result.section, "outcome": result.outcome, "message": result.message}
+            runs.record_section_done(
+                run_id, registry.get(section).ring, result.outcome, time.perf_counter() - started
+            )
+        priority = (self.request.delivery_info or {}).get("priority") or PRIORITY_PERIODIC
+        if result.outcome == "changed":
+            for dependent in registry.get(section).triggers:
+                queue_section(character_pk, dependent, priority=priority)
+        if result.related:
+            resolve_related_ids.apply_async(
+                kwargs={
+                    **{key: sorted(value) for key, value in result.related.items()},
+                    "character_pk": character_pk,
+                },
+                priority=priority,
+            )
+        return {"section": result.section, "outcome": result.outcome, "message": result.message}
+    finally:
+        if not retrying and not force:
+            locks.release_queued(character_pk, section, task_id)
 
 
 @shared_task
 def update_character(
     character_pk: int, force: bool = False, sections: list[str] | None = None, priority: int = PRIORITY_USER
 ) -> int:
-    """Queue an update of every (or the given) section of one character."""
+    """Queue an update of every (or the given) section of one character; returns how many were queued.
+
+    A section with a copy in the queue already is not queued again: that copy does the work.
+    """
     names = sections or registry.names()
-    for name in names:
-        update_section.apply_async(args=(character_pk, name), kwargs={"force": force}, priority=priority)
-    return len(names)
+    return sum(queue_section(character_pk, name, force=force, priority=priority) for name in names)
 
 
 @shared_task
@@ -129,29 +376,76 @@ def update_all_characters(force: bool = False, priority: int = PRIORITY_PERIODIC
     return count
 
 
-@shared_task
+def _paused() -> EsiPaused | None:
+    try:
+        budget.check()
+    except EsiPaused as exc:
+        return exc
+    return None
+
+
+@shared_task(time_limit=app_settings.get("MEMBERAUDIT_REGULAR_UPDATES_TIME_LIMIT"))
 def run_regular_updates() -> int:
-    """The periodic task: prune old history, then queue what is stale, spread over the next minutes."""
-    if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
-        log_last_run_stats()
-    prune_history.apply_async(priority=PRIORITY_PERIODIC)
-    update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
-    characters = list(Character.objects.updatable().select_related("eve_character"))
-    due = stale_sections(characters)
+    """The periodic task: prune old history, then queue what is due, spread over the next minutes.
+
+    Returns how many sections it queued. Queues nothing while ESI work is paused (the tasks
+    would only wait in the queue) and nothing while another run still holds the beat lock.
+    """
+    if pause := _paused():
+        logger.info("Nothing queued: %s", pause)
+        return 0
+    time_limit = int(app_settings.get("MEMBERAUDIT_REGULAR_UPDATES_TIME_LIMIT"))
+    beat_lock = locks.acquire(locks.BEAT_LOCK_KEY, time_limit)
+    if beat_lock is None:
+        logger.warning("Nothing queued: the previous run_regular_updates is still running")
+        return 0
+    try:
+        if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
+            log_last_run_stats()
+        prune_history.apply_async(priority=PRIORITY_PERIODIC)
+        update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
+        # stop in time even where Celery cannot enforce the limit (thread pools)
+        return _queue_due_sections(deadline=time.monotonic() + time_limit * 0.9)
+    finally:
+        locks.release(beat_lock)
+
+
+def _queue_due_sections(deadline: float) -> int:
+    """Queue the due sections chunk by chunk, each pair once, into one recorded run."""
     rings = {name: registry.get(name).ring for name in registry.names()}
-    run_id = runs.start_run(
-        ((character.pk, rings[name]) for character, name in due),
-        {ring: app_settings.stale_minutes_for_ring(ring) for ring in set(rings.values())},
+    recorder = runs.RunRecorder(
+        {ring: app_settings.stale_minutes_for_ring(ring) for ring in set(rings.values())}
     )
-    for character, name in due:
-        update_section.apply_async(
-            args=(character.pk, name),
-            kwargs={"run_id": run_id},
-            countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
-            priority=PRIORITY_PERIODIC,
-        )
-    logger.info("Queued %d stale sections of %d characters", len(due), len(characters))
-    return len(due)
+    queued = characters = 0
+    try:
+        for chunk in updatable_chunks():
+            if time.monotonic() > deadline:
+                logger.warning("Stopped queuing after %d characters: the time limit is near", characters)
+                break
+            if pause := _paused():
+                logger.info("Stopped queuing after %d characters: %s", characters, pause)
+                break
+            claimed = [
+                (character, name, task_id)
+                for character, name in due_sections(chunk)
+                if (task_id := _claim(character.pk, name)) is not None
+            ]
+            recorder.count_in((character.pk, rings[name]) for character, name, _ in claimed)
+            for character, name, task_id in claimed:
+                _send(
+                    character.pk,
+                    name,
+                    task_id,
+                    priority=PRIORITY_PERIODIC,
+                    countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
+                    run_id=recorder.run_id,
+                )
+            queued += len(claimed)
+            characters += len(chunk)
+    finally:
+        recorder.close()
+    logger.info("Queued %d due sections of %d characters", queued, characters)
+    return queued
 
 
 def log_last_run_stats() -> None:
@@ -162,9 +456,13 @@ def log_last_run_stats() -> None:
             logger.info("Update stats of ring %d: %s", ring, json.dumps(run.as_dict()))
 
 
-@shared_task(bind=True, max_retries=None)
+@shared_task(bind=True)
 def resolve_related_ids(self, types=(), entities=(), locations=(), character_pk: int | None = None) -> None:
-    """Load EVE types, entities and locations that synced data refers to."""
+    """Load EVE types, entities and locations that synced data refers to.
+
+    Waits out ESI pauses like ``update_section``; after the last retry the ids stay
+    unresolved until a later update of the section refers to them again.
+    """
     from memberaudit.sections import resolver
 
     try:
@@ -172,7 +470,14 @@ def resolve_related_ids(self, types=(), entities=(), locations=(), character_pk:
     except EsiPaused as exc:
         if getattr(self.request, "is_eager", False):
             raise
-        raise self.retry(countdown=exc.countdown(), exc=exc)
+        retries = self.request.retries
+        limit = int(app_settings.get("MEMBERAUDIT_TASKS_MAX_RETRIES"))
+        if retries >= limit:
+            logger.warning(
+                "Gave up resolving ids of character %s after %d retries: %s", character_pk, retries, exc
+            )
+            return
+        raise self.retry(countdown=retry_countdown(exc, retries), exc=exc, max_retries=limit)
 
 
 @shared_task

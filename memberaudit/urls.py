@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exports, finder, launcher, reports, skillsets, viewer
+from .views import exports, finder, intel, launcher, reports, skillsets, viewer, watchlists
 
 app_name = "memberaudit"
 
@@ -49,6 +49,39 @@ urlpatterns = [
     path("exports/status/", exports.export_status, name="export_status"),
     path("exports/<slug:topic>/generate/", exports.export_generate, name="export_generate"),
     path("exports/<slug:topic>/download/", exports.export_download, name="export_download"),
+    path("intel/", intel.intel_report, name="intel_report"),
+    path("intel/report/data/", intel.intel_report_data, name="intel_report_data"),
+    path("intel/report/csv/", intel.intel_report_csv, name="intel_report_csv"),
+    path("intel/investigate/", intel.intel_investigate, name="intel_investigate"),
+    path("intel/investigate/data/", intel.intel_investigate_data, name="intel_investigate_data"),
+    path("intel/assets/", intel.intel_assets, name="intel_assets"),
+    path("intel/assets/data/", intel.intel_assets_data, name="intel_assets_data"),
+    path("intel/where/", intel.intel_where, name="intel_where"),
+    path("intel/where/data/", intel.intel_where_data, name="intel_where_data"),
+    path("intel/watch-lists/", watchlists.watch_lists, name="intel_watch_lists"),
+    path("intel/watch-lists/<int:list_pk>/", watchlists.watch_list, name="intel_watch_list"),
+    path(
+        "intel/watch-lists/<int:list_pk>/delete/",
+        watchlists.watch_list_delete,
+        name="intel_watch_list_delete",
+    ),
+    path("intel/watch-lists/<int:list_pk>/add/", watchlists.watch_list_add, name="intel_watch_list_add"),
+    path(
+        "intel/watch-lists/<int:list_pk>/import/",
+        watchlists.watch_list_import,
+        name="intel_watch_list_import",
+    ),
+    path(
+        "intel/watch-lists/<int:list_pk>/entries/<int:entry_pk>/remove/",
+        watchlists.watch_list_remove_entry,
+        name="intel_watch_list_remove_entry",
+    ),
+    path(
+        "intel/watch-lists/<int:list_pk>/subscribe/",
+        watchlists.watch_list_subscribe,
+        name="intel_watch_list_subscribe",
+    ),
+    path("intel/watch-lists/<int:list_pk>/sync/", watchlists.watch_list_sync, name="intel_watch_list_sync"),
     path("character/<int:character_pk>/share/", launcher.share_character, name="share_character"),
     path("character/<int:character_pk>/unshare/", launcher.unshare_character, name="unshare_character"),
     path("character/<int:character_pk>/remove/", launcher.remove_character, name="remove_character"),

@@ -20,12 +20,28 @@ def _clear_cache():
 ALL_SCOPES_SENTINEL = object()
 
 
+def point_sso_at(emulator, monkeypatch) -> None:
+    """Make django-esi (and AA's login) use the emulator's EVE SSO.
+
+    django-esi reads its SSO addresses into module constants at import, so they are patched
+    there (the test project's settings point at the ESI_API_URL given at start-up).
+    """
+    from esi import app_settings as esi_settings
+
+    urls = emulator.sso_urls()
+    monkeypatch.setattr(esi_settings, "ESI_OAUTH_URL", urls["base"])
+    monkeypatch.setattr(esi_settings, "ESI_OAUTH_LOGIN_URL", urls["authorize"])
+    monkeypatch.setattr(esi_settings, "ESI_TOKEN_URL", urls["token"])
+    monkeypatch.setattr(esi_settings, "ESI_TOKEN_JWK_SET_URL", urls["jwks"])
+
+
 @pytest.fixture
-def esi(esi_emulator, settings):
-    """Point our ESI client (and eveuniverse's) at the session's ESI emulator."""
+def esi(esi_emulator, settings, monkeypatch):
+    """Point our ESI client (and eveuniverse's) and django-esi's SSO at the session's emulator."""
     from memberaudit.esi import client as esi_client
 
     settings.ESI_API_URL = esi_emulator.url
+    point_sso_at(esi_emulator, monkeypatch)
     esi_client.reset()
     esi_emulator.set_faults()
     esi_emulator.reset_limits()
@@ -51,7 +67,6 @@ def register_character(esi, db):
         else:
             info = infos[0]
         wanted = sorted(registry.all_scopes() if scopes is None else scopes)
-        token = esi.mint_token(info["id"], wanted)
-        return _register(info, token, wanted, **kwargs)
+        return _register(info, esi.issue_tokens(info["id"], wanted), wanted, **kwargs)
 
     return _make

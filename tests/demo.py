@@ -48,9 +48,12 @@ ROLES = {
     "member": ("basic_access", "share_characters"),
     "recruiter": ("basic_access", "finder_access", "view_shared_characters"),
     "leadership": ("basic_access", "reports_access", "view_same_corporation"),
-    "auditor": ("basic_access", "finder_access", "characters_access", "view_same_alliance"),
+    "auditor": ("basic_access", "finder_access", "characters_access", "view_same_alliance", "intel_access"),
 }
 PILOT_PERMISSIONS = ("basic_access", "share_characters")
+#: emulator characters nobody owns: "Log in with EVE Online" through the emulated SSO with one of
+#: them and you are a new user, who may register it in the launcher ("Add character")
+NEWCOMERS = 2
 #: characters per pilot user (main + alts), cycled
 PILOT_GROUP_SIZES = (3, 1, 2, 4, 2, 1)
 
@@ -167,8 +170,9 @@ class Emulator:
     def characters(self) -> list[dict]:
         return self._call("GET", "_emulator/characters")
 
-    def mint_token(self, character_id: int, scopes: list[str]) -> str:
-        return self._call("POST", f"_emulator/token/{character_id}?scopes={','.join(scopes)}")["access_token"]
+    def issue_tokens(self, character_id: int, scopes: list[str]) -> dict:
+        """What the emulated EVE SSO issues for a login: access and refresh token, owner hash."""
+        return self._call("POST", f"_emulator/token/{character_id}?scopes={','.join(scopes)}")
 
     def tick(self, seconds: int) -> object:
         return self._call("POST", f"_emulator/tick?seconds={seconds}")
@@ -186,9 +190,11 @@ class Emulator:
 
 
 # --- Django-side steps ----------------------------------------------------------------------------
-def django_env(esi_url: str, database: Path, debug: bool) -> dict[str, str]:
+def django_env(esi_url: str, database: Path, debug: bool, port: int = 8000) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "testauth.settings.demo",
+        # the emulated EVE SSO sends logins back here (ESI_SSO_CALLBACK_URL = SITE_URL/sso/callback)
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "SQLITE_PATH": str(database),
         "ESI_API_URL": esi_url,
         "DJANGO_DEBUG": "1" if debug else "0",
@@ -226,6 +232,21 @@ def load_eve_data(emulator: Emulator) -> None:
     for info in emulator.characters():
         organisations.update(i for i in (info["id"], info["corporation_id"], info.get("alliance_id")) if i)
     EveEntity.objects.bulk_resolve_ids(organisations)
+
+
+def open_member_audit_to_everyone() -> None:
+    """Demo only: whoever logs in through the emulated EVE SSO may use the launcher.
+
+    A newcomer's account starts in AA's guest state; giving the guest and member states
+    ``basic_access`` lets them register their character right away.
+    """
+    from django.contrib.auth.models import Permission
+
+    from allianceauth.authentication.models import State
+
+    permission = Permission.objects.get(content_type__app_label="memberaudit", codename="basic_access")
+    for state in State.objects.all():
+        state.permissions.add(permission.pk)
 
 
 def create_users_and_characters(emulator: Emulator, plan: list[dict]) -> dict[str, int]:
@@ -272,15 +293,17 @@ def create_users_and_characters(emulator: Emulator, plan: list[dict]) -> dict[st
                 if info["id"] in registered or (not char["registered"] and info["id"] in owned):
                     eve_character_from(info)  # refresh names; nothing else changes
                     continue
+                tokens = emulator.issue_tokens(info["id"], scopes)
                 if char["registered"]:
-                    token = emulator.mint_token(info["id"], scopes)
-                    register_character(info, token, scopes, user=user, main=index == 0, shared=char["shared"])
+                    register_character(
+                        info, tokens, scopes, user=user, main=index == 0, shared=char["shared"]
+                    )
                     counts["characters"] += 1
-                else:
+                else:  # owned in AA (the SSO's owner hash), not registered in Member Audit yet
                     eve_character = eve_character_from(info)
                     CharacterOwnership.objects.get_or_create(
                         character=eve_character,
-                        defaults={"user": user, "owner_hash": f"emulator-{info['id']}"},
+                        defaults={"user": user, "owner_hash": tokens["owner_hash"]},
                     )
     return counts
 
@@ -307,6 +330,34 @@ def create_skill_sets() -> int:
     for name, plan in DEMO_SKILL_PLANS.items():
         SkillSet.objects.create_from_skill_plan(plan, name=name, groups=[group])
     return len(DEMO_SKILL_PLANS)
+
+
+def create_watch_list(emulator: Emulator) -> int:
+    """A watch list with the emulator's planted hostile alliance and corporation, once.
+
+    A few demo characters deal with them (contacts, wallet, contracts, mail, a past
+    membership), so the intel report has hits as soon as those characters are loaded.
+    """
+    from memberaudit.models import WatchList, WatchListEntry
+    from memberaudit.testing.esi_emulator import hostiles
+
+    if WatchList.objects.exists():
+        return 0
+    watch_list = WatchList.objects.create(
+        name="Hostiles", description="Entities at war with us (planted in the demo's emulated world)"
+    )
+    for entity_id, kind, path in (
+        (hostiles.ALLIANCE_ID, "alliance", "alliances"),
+        (hostiles.CORPORATION_ID, "corporation", "corporations"),
+    ):
+        WatchListEntry.objects.create(
+            watch_list=watch_list,
+            entity_id=entity_id,
+            kind=kind,
+            name=emulator.get(f"{path}/{entity_id}/")["name"],
+            reason="War target",
+        )
+    return watch_list.entries.count()
 
 
 def missing_sections() -> dict[int, list[str]]:
@@ -387,7 +438,12 @@ class Background(threading.Thread):
         self.pools: list = []
 
     def status(self, **data: object) -> None:
-        data = {"url": f"http://127.0.0.1:{self.args.port}/", "characters": self.args.characters, **data}
+        data = {
+            "url": f"http://127.0.0.1:{self.args.port}/",
+            "characters": self.args.characters,
+            "newcomers": getattr(self.args, "newcomers", []),
+            **data,
+        }
         self.status_file.write_text(json.dumps(data))
 
     def pool(self, workers: int):
@@ -541,11 +597,13 @@ def main() -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
     install_vendor_assets()
-    emulator = Emulator(args.characters, args.esi_port)
+    emulator = Emulator(args.characters + NEWCOMERS, args.esi_port)
     background = None
     try:
         log(f"ESI emulator on {emulator.url} ({args.characters} characters, seed {SEED})")
-        env = django_env(emulator.url, data_dir / f"demo-{args.characters}.sqlite3", debug=True)
+        env = django_env(
+            emulator.url, data_dir / f"demo-{args.characters}.sqlite3", debug=True, port=args.port
+        )
         setup_django(env)
         from django.core.management import call_command
 
@@ -558,8 +616,13 @@ def main() -> int:
             log(f"EVE data loaded from the emulator ({EveType.objects.count()} types)")
         if created_sets := create_skill_sets():
             log(f"{created_sets} demo skill sets created")
-        plan = plan_users(emulator.characters())
+        if watched := create_watch_list(emulator):
+            log(f"watch list with {watched} planted hostiles created")
+        infos = sorted(emulator.characters(), key=lambda i: i["id"])
+        plan = plan_users(infos[: args.characters])
+        args.newcomers = [{"id": i["id"], "name": i["name"]} for i in infos[args.characters :]]
         counts = create_users_and_characters(emulator, plan)
+        open_member_audit_to_everyone()
         log(
             f"{counts['users']} users and {counts['characters']} characters created ({len(plan)} users in the plan)"
         )
@@ -590,7 +653,8 @@ def print_accounts(plan: list[dict], port: int) -> None:
 
     lines = [
         "",
-        f"Sign in at http://127.0.0.1:{port}/demo-login/ (pick an account; EVE SSO is not reachable).",
+        f'Sign in at http://127.0.0.1:{port}/demo-login/ (pick an account), or with "Log in with EVE Online"',
+        f"at http://127.0.0.1:{port}/ (the ESI emulator plays EVE SSO: pick one of its characters).",
         f"Passwords: admin / {ADMIN_PASSWORD} (also for /admin/), every other account / {PASSWORD}.",
         f"  {'account':<11} {'characters':>10}  permissions",
     ]

@@ -158,3 +158,28 @@ def test_download_before_any_export_goes_back_to_the_page(client, exporter):
 
 def test_generating_is_a_post(client, exporter):
     assert client.get(reverse("memberaudit:export_generate", args=["skills"])).status_code == 405
+
+
+def test_an_entity_without_a_name_is_exported_as_unknown_with_its_id(db):
+    from eveuniverse.models import EveEntity
+
+    from memberaudit.models import CharacterWalletJournalEntry
+
+    character = register_main(create_member("pilot"))
+    EveEntity.objects.create(id=2_114_000_001, name="")  # ESI cannot name it
+    EveEntity.objects.create(id=500_004, name="Gallente Federation", category="faction")
+    CharacterWalletJournalEntry.objects.create(
+        character=character,
+        entry_id=1,
+        date="2020-01-01T00:00:00Z",
+        ref_type="player_donation",
+        amount=1,
+        balance=1,
+        first_party_id=2_114_000_001,
+        second_party_id=500_004,
+    )
+    topic = exports.get_topic("wallet_journal")
+    row = dict(zip(topic.headers, next(exports.iter_rows(topic)), strict=True))
+    assert row["first_party_name"] == "Unknown (2114000001)"
+    assert row["second_party_name"] == "Gallente Federation"
+    assert row["tax_receiver_id"] in ("", None)

@@ -164,6 +164,21 @@ def test_launcher_shows_update_health(client, member):
         assert f">{label}</span>" in html
 
 
+def test_launcher_says_what_broke_and_offers_to_register_again(client, member):
+    broken = register_character(member, "Revoked Pilot")
+    SectionStatus.objects.create(
+        character=broken,
+        section="wallet_journal",
+        is_token_error=True,
+        last_attempt_at=timezone.now(),
+        error_message="EVE SSO refused to renew the token (TokenInvalidError): the app was revoked",
+    )
+    html = client.get(LAUNCHER).content.decode()
+    item = html.split(f'id="ma-token-error-{broken.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "the app was revoked" in item
+    assert reverse("memberaudit:add_character") in item and "Register Revoked Pilot again" in item
+
+
 def test_launcher_without_token_problems_shows_no_alert(client, member):
     register_main(member)
     assert 'id="ma-token-errors"' not in client.get(LAUNCHER).content.decode()

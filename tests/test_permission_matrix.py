@@ -12,6 +12,7 @@ and the status of an allowed request.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from esi import app_settings as esi_settings
 
@@ -48,6 +50,7 @@ ROLES: dict[str, tuple[str, ...] | str | None] = {
         "view_same_corporation",
         "view_same_alliance",
         "view_everything",
+        "intel_access",
     ),
     "normal": ("basic_access",),
     "sharer": ("basic_access", "share_characters"),
@@ -69,6 +72,9 @@ ROLES: dict[str, tuple[str, ...] | str | None] = {
         "characters_access",
         "view_everything",
     ),
+    "intel_officer": ("basic_access", "intel_access"),
+    "intel_only": ("intel_access",),  # without basic_access the app is closed
+    "intel_auditor": ("basic_access", "intel_access", "characters_access", "view_same_alliance"),
     "superuser": "superuser",
 }
 
@@ -124,6 +130,9 @@ corp_lead_recruiter ok       ok      404       404      404         404       40
 corp_auditor        ok       ok      ok        ok       404         404       404      404    404     404
 alliance_auditor    ok       ok      ok        ok       404         ok        404      404    404     404
 everything_auditor  ok       ok      ok        ok       ok          ok        ok       ok     ok      ok
+intel_officer       ok       ok      404       404      404         404       404      404    404     404
+intel_only          403      403     403       403      403         403       403      403    403     403
+intel_auditor       ok       ok      ok        ok       404         ok        404      404    404     404
 superuser           ok       ok      ok        ok       ok          ok        ok       ok     ok      ok
 """)
 
@@ -140,6 +149,9 @@ corp_lead_recruiter ok       ok      404       404      404         404       40
 corp_auditor        ok       ok      404       404      404         404       404      404    404     404
 alliance_auditor    ok       ok      404       404      404         404       404      404    404     404
 everything_auditor  ok       ok      404       404      404         404       404      404    404     404
+intel_officer       ok       ok      404       404      404         404       404      404    404     404
+intel_only          403      403     403       403      403         403       403      403    403     403
+intel_auditor       ok       ok      404       404      404         404       404      404    404     404
 superuser           ok       ok      404       404      404         404       404      404    404     404
 """)
 
@@ -156,12 +168,16 @@ corp_lead_recruiter 403      403     403       403      403         403       40
 corp_auditor        403      403     403       403      403         403       403      403    403     403
 alliance_auditor    403      403     403       403      403         403       403      403    403     403
 everything_auditor  403      403     403       403      403         403       403      403    403     403
+intel_officer       403      403     403       403      403         403       403      403    403     403
+intel_only          403      403     403       403      403         403       403      403    403     403
+intel_auditor       403      403     403       403      403         403       403      403    403     403
 superuser           ok       ok      404       404      404         404       404      404    404     404
 """)
 
 #: pages without a character (launcher, add character): basic_access
 PAGE = {
-    role: {"-": "login" if role == "anonymous" else "403" if role == "no_basic" else "ok"} for role in ROLES
+    role: {"-": "login" if role == "anonymous" else "403" if role in ("no_basic", "intel_only") else "ok"}
+    for role in ROLES
 }
 
 #: data exports (all characters, no scope): basic_access + exports_access; only the superuser here
@@ -184,6 +200,9 @@ FINDER = {
         "corp_auditor": "ok",
         "alliance_auditor": "ok",
         "everything_auditor": "ok",
+        "intel_officer": "403",
+        "intel_only": "403",
+        "intel_auditor": "403",
         "superuser": "ok",
     }.items()
 }
@@ -202,8 +221,23 @@ REPORTS = {
         "corp_auditor": "403",
         "alliance_auditor": "403",
         "everything_auditor": "ok",
+        "intel_officer": "403",
+        "intel_only": "403",
+        "intel_auditor": "403",
         "superuser": "ok",
     }.items()
+}
+
+#: intel pages: basic_access + intel_access (what they list: test_intel_results_hold_only_...)
+INTEL = {
+    role: {
+        "-": "login"
+        if role == "anonymous"
+        else "ok"
+        if role in ("intel_officer", "intel_auditor", "superuser")
+        else "403"
+    }
+    for role in ROLES
 }
 
 
@@ -244,6 +278,32 @@ def _report(name: str) -> str:
 
 def _viewer_url(name: str, *args) -> Callable[[Character | None], str]:
     return lambda character: reverse(f"memberaudit:{name}", args=[character.pk, *args])
+
+
+_LIST_NUMBERS = itertools.count(1)
+
+
+def _watch_list_url(name: str, *, entry: bool = False) -> Callable[[Character | None], str]:
+    """A URL of a watch list (created inside the cell's rolled-back savepoint)."""
+
+    def url(_character: Character | None) -> str:
+        from memberaudit.models import WatchList, WatchListEntry
+
+        watch_list = WatchList.objects.create(name=f"Matrix list {next(_LIST_NUMBERS)}")
+        if entry:
+            item = WatchListEntry.objects.create(watch_list=watch_list, entity_id=99_000_001, kind="alliance")
+            return reverse(f"memberaudit:{name}", args=[watch_list.pk, item.pk])
+        return reverse(f"memberaudit:{name}", args=[watch_list.pk])
+
+    return url
+
+
+def _intel(name: str, query: str = "") -> Callable[[Character | None], str]:
+    return lambda _character: reverse(f"memberaudit:{name}") + query
+
+
+def _watch_lists_url() -> str:
+    return reverse("memberaudit:intel_watch_lists")
 
 
 def _mail_detail_url(character: Character | None) -> str:
@@ -298,6 +358,60 @@ ROWS = [
     Row("report_corporation_compliance_csv", "get", lambda _: _report("corporation_compliance_csv"), REPORTS),
     Row("report_skill_sets_data", "get", lambda _: _report("skill_sets_data"), REPORTS),
     Row("report_skill_sets_csv", "get", lambda _: _report("skill_sets_csv"), REPORTS),
+    Row("intel_report", "get", _intel("intel_report"), INTEL),
+    Row("intel_report_data", "get", _intel("intel_report_data", "?search[value]=Role"), INTEL),
+    Row("intel_report_csv", "get", _intel("intel_report_csv"), INTEL),
+    Row("intel_investigate", "get", _intel("intel_investigate"), INTEL),
+    Row("intel_investigate_data", "get", _intel("intel_investigate_data", "?entity=99000001"), INTEL),
+    Row("intel_assets", "get", _intel("intel_assets"), INTEL),
+    Row("intel_assets_data", "get", _intel("intel_assets_data", "?search[value]=Role"), INTEL),
+    Row("intel_where", "get", _intel("intel_where"), INTEL),
+    Row("intel_where_data", "get", _intel("intel_where_data", "?search[value]=Role"), INTEL),
+    Row("intel_watch_lists", "get", _intel("intel_watch_lists"), INTEL),
+    Row("intel_watch_list", "get", _watch_list_url("intel_watch_list"), INTEL),
+    Row(
+        "intel_watch_list_delete",
+        "post",
+        _watch_list_url("intel_watch_list_delete"),
+        INTEL,
+        302,
+        _watch_lists_url,
+    ),
+    Row(
+        "intel_watch_list_add", "post", _watch_list_url("intel_watch_list_add"), INTEL, 302, _watch_lists_url
+    ),
+    Row(
+        "intel_watch_list_import",
+        "post",
+        _watch_list_url("intel_watch_list_import"),
+        INTEL,
+        302,
+        _watch_lists_url,
+    ),
+    Row(
+        "intel_watch_list_remove_entry",
+        "post",
+        _watch_list_url("intel_watch_list_remove_entry", entry=True),
+        INTEL,
+        302,
+        _watch_lists_url,
+    ),
+    Row(
+        "intel_watch_list_subscribe",
+        "post",
+        _watch_list_url("intel_watch_list_subscribe"),
+        INTEL,
+        302,
+        _watch_lists_url,
+    ),
+    Row(
+        "intel_watch_list_sync",
+        "post",
+        _watch_list_url("intel_watch_list_sync"),
+        INTEL,
+        302,
+        _watch_lists_url,
+    ),
 ]
 
 
@@ -418,7 +532,7 @@ def _check_cell(
         problems.append(f"expected a redirect to {row.ok_location()!r}, got {location!r}")
     if outcome != "ok" and before != after:
         problems.append(f"denied request changed the character: {before} -> {after}")
-    body = response.content.decode()
+    body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
     # Names of characters that this role may not open must never appear; pages without a
     # character show only the role's own characters.
     hidden = [
@@ -460,3 +574,71 @@ def test_get_is_refused_for_state_changes(world, client):
             assert client.get(row.url(own)).status_code == 405, row.name
     assert _snapshot(own) == (False, False)
     assert Character.objects.filter(pk=own.pk).exists()
+
+
+# --- what the intel pages list ----------------------------------------------------------------
+
+HOSTILE_PILOT, HOSTILE_ALLIANCE, HOSTILE_MEMBER = 2_115_000_001, 99_200_001, 2_115_000_002
+
+
+def _plant_intel(targets: dict[str, Character]) -> None:
+    """Every character deals with a watched pilot and with a member of a watched alliance, and
+    owns an asset: the intel pages could list them all, so what they list is what access allows."""
+    from memberaudit.models import (
+        CharacterAsset,
+        CharacterInteraction,
+        CounterpartyAffiliation,
+        WatchList,
+        WatchListEntry,
+    )
+
+    watch_list = WatchList.objects.create(name="Leak check")
+    WatchListEntry.objects.create(watch_list=watch_list, entity_id=HOSTILE_PILOT, kind="character")
+    WatchListEntry.objects.create(watch_list=watch_list, entity_id=HOSTILE_ALLIANCE, kind="alliance")
+    CounterpartyAffiliation.objects.create(
+        entity_id=HOSTILE_MEMBER,
+        corporation_id=98_200_001,
+        alliance_id=HOSTILE_ALLIANCE,
+        checked_at=timezone.now(),
+    )
+    for number, character in enumerate({c.pk: c for c in targets.values()}.values(), start=1):
+        for counterparty in (HOSTILE_PILOT, HOSTILE_MEMBER):
+            CharacterInteraction.objects.create(
+                character=character, source="wallet_journal", counterparty_id=counterparty, count=1, isk=10
+            )
+        CharacterAsset.objects.create(
+            character=character,
+            item_id=number,
+            location_flag="Hangar",
+            location_type="station",
+            quantity=1,
+            is_singleton=False,
+            name="Leak check item",
+        )
+
+
+@pytest.mark.parametrize("role", ["intel_officer", "intel_auditor", "superuser"])
+def test_intel_results_hold_only_characters_the_role_may_open(world, client, role):
+    users, targets = world
+    every_target = {
+        key: character for role_targets in targets.values() for key, character in role_targets.items()
+    }
+    _plant_intel({f"{key}{c.pk}": c for key, c in every_target.items()} | targets[role])
+    client.force_login(users[role])
+    pages = {
+        "report": reverse("memberaudit:intel_report_data") + "?length=500",
+        "investigate": reverse("memberaudit:intel_investigate_data")
+        + f"?entity={HOSTILE_ALLIANCE}&length=500",
+        "assets": reverse("memberaudit:intel_assets_data") + "?length=500",
+        "where": reverse("memberaudit:intel_where_data") + "?length=500",
+        "csv": reverse("memberaudit:intel_report_csv"),
+    }
+    allowed = {name for key, name in TARGET_NAMES.items() if VIEW[role][key] == "ok"}
+    own = {targets[role]["own_main"].name, targets[role]["own_alt"].name}
+    for page, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, page
+        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+        shown = {name for name in TARGET_NAMES.values() if name in body}
+        assert shown == allowed, f"{page}: shows {sorted(shown - allowed)}, misses {sorted(allowed - shown)}"
+        assert all(name in body for name in own), (page, body[:3000])

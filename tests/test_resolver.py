@@ -1,14 +1,27 @@
-"""Names of what synced data refers to: types, entities, stations and structures."""
+"""Names of what synced data refers to: types, entities, stations and structures.
+
+Entity names are asked for in bulk; ids ESI cannot name are found by halving the batch,
+remembered, and asked for again only after a back-off; known names are never rewritten.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from helpers import write_statements
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from eveuniverse.models import EveEntity, EveType
 
 from memberaudit.models import CharacterAsset, Location
 from memberaudit.models.locations import STRUCTURE_ID_MIN
-from memberaudit.sections import engine, resolver
+from memberaudit.sections import engine, registry, resolver
+from memberaudit.testing import registration
+from memberaudit.testing.esi_emulator import EsiEmulator
 
 pytestmark = [pytest.mark.emulator, pytest.mark.django_db]
 
@@ -44,3 +57,126 @@ def test_a_structure_esi_refuses_is_remembered_and_not_asked_again(esi, register
     esi.reset_stats()
     resolver.resolve(locations=[structure_id], character_pk=character.pk)
     assert esi.stats()["requests"] == 0
+
+
+# --- entity names: bulk, bisected around ids ESI does not know, remembered -------------------
+
+
+def _names_requests(esi) -> dict[str, int]:
+    return esi.stats()["by_route"].get("PostUniverseNames", {})
+
+
+def _purged(esi) -> list[int]:
+    return sorted(esi.core.world.purged_characters)
+
+
+def test_one_unknown_id_costs_no_other_name(esi, db):
+    known = [c["id"] for c in esi.characters()] + list(range(2_113_000_000, 2_113_000_040))
+    unknown = _purged(esi)[0]
+    esi.reset_stats()
+
+    resolver.resolve_entities([*known, unknown])
+
+    assert set(EveEntity.objects.exclude(name="").values_list("id", flat=True)) == set(known)
+    assert EveEntity.objects.get(id=unknown).name == ""
+    requests = _names_requests(esi)
+    assert requests["404"] <= 7, "the batch is halved until the unknown id stands alone"
+    assert requests["200"] <= 7
+
+
+def test_unknown_ids_are_remembered_and_not_asked_again_within_the_back_off(esi, db):
+    ids = [esi.characters()[0]["id"], *_purged(esi)]
+    resolver.resolve_entities(ids)
+    esi.reset_stats()
+
+    with CaptureQueriesContext(connection) as ctx:
+        resolver.resolve_entities(ids)
+
+    assert esi.stats()["requests"] == 0
+    assert write_statements(ctx) == []
+    assert len(ctx.captured_queries) == 1
+
+    # once the back-off is over, each unknown id is asked for alone, and only touched
+    EveEntity.objects.filter(name="").update(
+        last_updated=timezone.now() - resolver.UNKNOWN_ID_RETRY - timedelta(minutes=1)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        resolver.resolve_entities(ids)
+    assert _names_requests(esi) == {"404": len(_purged(esi))}
+    assert [sql.split(" ", 1)[0] for sql in write_statements(ctx)] == ["UPDATE"]
+    assert (
+        EveEntity.objects.filter(name="", last_updated__gte=timezone.now() - timedelta(minutes=1)).count()
+        == 3
+    )
+
+
+def test_factions_and_npc_corporations_resolve_with_names(esi, db):
+    resolver.resolve_entities([500001, 500004, 1000035, 3008416])
+    names = dict(EveEntity.objects.values_list("id", "name"))
+    assert names[500004] == "Gallente Federation"
+    assert EveEntity.objects.get(id=500001).category == EveEntity.CATEGORY_FACTION
+    assert names[1000035] == "Caldari Navy"
+    assert EveEntity.objects.get(id=3008416).category == EveEntity.CATEGORY_CHARACTER
+
+
+def test_a_type_esi_does_not_know_is_not_asked_again_within_the_back_off(esi, db):
+    resolver.resolve_types([587, 999_999_999])
+    assert EveType.objects.filter(id=587).exists()
+    esi.reset_stats()
+    resolver.resolve_types([587, 999_999_999])
+    assert esi.stats()["requests"] == 0
+
+
+# --- after an emulator tick: known names are neither asked for nor rewritten --------------------
+
+
+@pytest.fixture
+def own_esi(settings, db):
+    """A private emulator: this test moves its clock."""
+    from memberaudit.esi import client as esi_client
+
+    with EsiEmulator(characters=4, seed=31) as emulator:
+        settings.ESI_API_URL = emulator.url
+        esi_client.reset()
+        yield emulator
+    esi_client.reset()
+
+
+def _update_all(character) -> dict[str, set[int]]:
+    related: dict[str, set[int]] = {"types": set(), "entities": set(), "locations": set()}
+    for name in registry.names():
+        result = engine.update_section(character, name, force=True)
+        for key, values in result.related.items():
+            related[key] |= values
+    return related
+
+
+def test_after_a_tick_known_names_are_neither_asked_for_nor_rewritten(own_esi):
+    info = next(i for i in own_esi.characters() if i["size"] == "medium")
+    scopes = sorted(registry.all_scopes())
+    character = registration.register_character(info, own_esi.mint_token(info["id"], scopes), scopes)
+    first = _update_all(character)["entities"]
+    resolver.resolve(entities=first)
+    unnamed = set(EveEntity.objects.filter(id__in=first, name="").values_list("id", flat=True))
+    assert unnamed == first & set(own_esi.core.world.purged_characters)
+    names = dict(EveEntity.objects.values_list("id", "name"))
+    assert len(names) == len(first)
+
+    own_esi.tick(6 * 3600)
+    after = _update_all(character)["entities"]
+    new_ids = after - set(names)  # e.g. the sender of a new mail
+    own_esi.reset_stats()
+    with CaptureQueriesContext(connection) as ctx:
+        resolver.resolve(entities=after)
+
+    writes = write_statements(ctx)
+    assert all(sql.startswith("INSERT") for sql in writes), "nothing known is rewritten"
+    assert bool(writes) == bool(new_ids)
+    assert bool(own_esi.stats()["requests"]) == bool(new_ids)
+    assert {i: n for i, n in EveEntity.objects.values_list("id", "name") if i in names} == names
+
+    own_esi.reset_stats()
+    with CaptureQueriesContext(connection) as ctx:
+        resolver.resolve(entities=after)
+    assert write_statements(ctx) == []
+    assert own_esi.stats()["requests"] == 0

@@ -201,16 +201,13 @@ def test_related_ids_name_parties_locations_and_item_types(character):
     assert related["types"] == {34, 35}
 
 
-def test_section_declares_what_the_engine_and_docs_need():
-    assert SECTION.ring == 2
-    assert SECTION.scopes == ("esi-contracts.read_character_contracts.v1",)
-    assert set(SECTION.operations) == {
-        "GetCharactersCharacterIdContracts",
-        "GetCharactersCharacterIdContractsContractIdItems",
-        "GetCharactersCharacterIdContractsContractIdBids",
-    }
-    assert SECTION.retention == ((CharacterContract, "date_issued"),)
-    assert SECTION.description
+def test_contracts_issued_before_the_retention_limit_are_pruned(character, settings):
+    from memberaudit.sections import retention
+
+    settings.MEMBERAUDIT_DATA_RETENTION_LIMIT = 30
+    SECTION.store(_ctx(character), _payload([_contract(1, date_issued=_iso(31)), _contract(2)]))
+    retention.prune()
+    assert list(CharacterContract.objects.values_list("contract_id", flat=True)) == [2]
 
 
 # --- end to end against the ESI emulator --------------------------------------------------

@@ -54,11 +54,6 @@ def test_a_character_that_never_jumped_has_empty_dates(character):
     )
 
 
-def test_section_declares_ring_and_scope():
-    assert (SECTION.ring, SECTION.scopes) == (2, ("esi-characters.read_fatigue.v1",))
-    assert SECTION.operations == ("GetCharactersCharacterIdFatigue",)
-
-
 @pytest.mark.emulator
 @pytest.mark.django_db
 def test_update_stores_what_esi_served(esi, register_character):

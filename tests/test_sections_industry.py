@@ -168,13 +168,6 @@ def test_mining_of_an_empty_ledger_deletes_nothing(character):
     assert CharacterMiningLedgerEntry.objects.count() == 1
 
 
-def test_sections_declare_scopes_and_rings():
-    assert (JOBS.ring, JOBS.scopes) == (2, ("esi-industry.read_character_jobs.v1",))
-    assert (BLUEPRINTS.ring, BLUEPRINTS.scopes) == (3, ("esi-characters.read_blueprints.v1",))
-    assert (MINING.ring, MINING.scopes) == (2, ("esi-industry.read_character_mining.v1",))
-    assert all(section.description for section in (JOBS, BLUEPRINTS, MINING))
-
-
 # --- end to end against the ESI emulator --------------------------------------------------
 
 

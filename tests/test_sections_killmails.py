@@ -133,14 +133,6 @@ def test_related_ids_come_from_the_details():
     }
 
 
-def test_section_declares_both_operations():
-    assert (SECTION.ring, SECTION.scopes) == (2, ("esi-killmails.read_killmails.v1",))
-    assert set(SECTION.operations) == {
-        "GetCharactersCharacterIdKillmailsRecent",
-        "GetKillmailsKillmailIdKillmailHash",
-    }
-
-
 # --- end to end against the ESI emulator --------------------------------------------------
 
 

@@ -98,17 +98,6 @@ def test_related_ids_name_types_and_locations():
     }
 
 
-def test_sections_declare_scope_ring_and_operations():
-    for section, operation in (
-        (OPEN, "GetCharactersCharacterIdOrders"),
-        (HISTORY, "GetCharactersCharacterIdOrdersHistory"),
-    ):
-        assert section.scopes == ("esi-markets.read_character_orders.v1",)
-        assert section.ring == 2
-        assert section.operations == (operation,)
-        assert section.description
-
-
 # --- end to end against the ESI emulator --------------------------------------------------
 
 

@@ -57,8 +57,7 @@ def test_second_store_writes_nothing(character):
     assert not [q for q in queries.captured_queries if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
 
 
-def test_section_declares_ring_3_and_its_scope():
-    assert (SECTION.ring, SECTION.scopes) == (3, ("esi-planets.manage_planets.v1",))
+def test_related_ids_name_the_solar_systems_of_the_colonies():
     assert SECTION.related_ids([_planet(1)]) == {"locations": {30000142}}
 
 

@@ -11,9 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from memberaudit.core.training import ATTRIBUTE_NAMES, IMPLANT_BONUS_ATTRIBUTES, sp_for_level
 from memberaudit.models import CharacterAttributes, CharacterSkill
 from memberaudit.models.skillsets import SkillSet, SkillSetGroup, SkillSetSkill
 from memberaudit.sections import engine
+from memberaudit.testing.esi_emulator import universe
+from memberaudit.testing.esi_emulator.rawclient import RawClient
+from memberaudit.views.skillsets import format_duration
 
 
 @pytest.fixture
@@ -96,8 +100,40 @@ def test_the_page_includes_the_tab(client, pilot):
     assert reverse("memberaudit:character_skill_sets_data", args=[character.pk]) in response.content.decode()
 
 
-def test_skills_changes_trigger_the_skill_sets_section():
-    from memberaudit.sections import registry
+@pytest.mark.emulator
+def test_an_implanted_characters_training_time_uses_the_attributes_as_esi_served_them(
+    client, esi, register_character
+):
+    user = create_member("viewer", "basic_access")
+    character = register_character(size="medium", user=user, main=False)
+    for section in ("attributes", "implants", "skills"):
+        assert engine.update_section(character, section).outcome == "changed"
+    http = RawClient(esi.url)
+    token = esi.mint_token(character.character_id)
+    served = http.get(f"/characters/{character.character_id}/attributes", token).json()
+    skills = http.get(f"/characters/{character.character_id}/skills", token).json()["skills"]
+    raised = set()  # attributes the character's implants raise
+    for type_id in http.get(f"/characters/{character.character_id}/implants", token).json():
+        raised.update(
+            ATTRIBUTE_NAMES[IMPLANT_BONUS_ATTRIBUTES[a["attribute_id"]]]
+            for a in http.get(f"/universe/types/{type_id}").json()["dogma_attributes"]
+            if a["attribute_id"] in IMPLANT_BONUS_ATTRIBUTES
+        )
+    # a skill below level V whose primary attribute an implant raises
+    skill, current_sp = next(
+        (universe.skills_by_id()[s["skill_id"]], s["skillpoints_in_skill"])
+        for s in skills
+        if s["trained_skill_level"] < 5 and universe.skills_by_id()[s["skill_id"]].primary in raised
+    )
+    skill_set = SkillSet.objects.create(name="Implanted")
+    SkillSetSkill.objects.create(skill_set=skill_set, eve_type_id=skill.type_id, required_level=5)
 
-    assert registry.get("skills").triggers == ("skill_sets",)
-    assert registry.get("skill_sets").scopes == ()
+    engine.update_section(character, "skill_sets")
+
+    client.force_login(user)
+    data = client.get(reverse("memberaudit:character_skill_sets_data", args=[character.pk])).json()
+    row = next(s for s in data["skill_sets"] if s["name"] == "Implanted")
+    speed = served[skill.primary] + served[skill.secondary] / 2  # served values include implants
+    seconds = (sp_for_level(skill.rank, 5) - current_sp) / speed * 60
+    assert row["required_seconds"] == pytest.approx(seconds, abs=0.1)
+    assert row["required_training"] == format_duration(seconds)

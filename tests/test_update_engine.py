@@ -5,6 +5,7 @@ Every stored section is compared with what the emulator served (counts, sums, ke
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -199,3 +200,58 @@ def test_a_run_inside_the_cache_window_makes_no_http_request_at_all(esi, registe
         update_all(character)
     assert write_statements(ctx) == []
     assert esi.stats()["by_status"] == {}
+
+
+class _Rival:
+    """Another worker, in a thread: tries to take the lock of a running update every 0.1 s."""
+
+    def __init__(self, key: str, *, steal_after: float | None = None) -> None:
+        import threading
+
+        self.key = key
+        self.steal_after = steal_after
+        self.taken = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from memberaudit.sections import locks
+
+        started = time.monotonic()
+        while not self._stop.wait(0.1):
+            if self.steal_after is not None and time.monotonic() - started >= self.steal_after:
+                cache.delete(self.key)  # as if the lock had expired
+                self.steal_after = None
+            if (lock := locks.acquire(self.key, 60)) is not None:
+                self.taken.append(lock)
+
+    def __enter__(self) -> _Rival:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_the_lock_outlives_an_esi_call_longer_than_its_timeout(esi, registered, monkeypatch):
+    character = registered(size="small")
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 1)
+    esi.set_faults(latency_ms=1300)  # every ESI answer takes longer than the lock lives
+    with _Rival(engine.lock_key_for(character.pk, "assets")) as rival:
+        result = engine.update_section(character, "assets")
+    assert result.outcome == "changed", result.message
+    assert rival.taken == [], "nobody got the lock while the update ran"
+
+
+def test_an_update_that_lost_its_lock_stops_and_leaves_the_new_owner_alone(esi, registered, monkeypatch):
+    character = registered(size="small")
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 1)
+    esi.set_faults(latency_ms=1300)
+    with _Rival(engine.lock_key_for(character.pk, "assets"), steal_after=0.5) as rival:
+        result = engine.update_section(character, "assets")
+    assert (result.outcome, result.message.startswith("lost the lock")) == ("skipped", True)
+    (other,) = rival.taken
+    assert other.owned(), "the new owner's lock was neither renewed away nor released"
+    assert not SectionStatus.objects.filter(character=character, section="assets").exists()
+    assert not CharacterAsset.objects.filter(character=character).exists()

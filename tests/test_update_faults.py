@@ -206,8 +206,35 @@ def test_ten_percent_server_errors_never_earn_a_420(esi, register_character):
 def test_force_update_stores_even_when_nothing_changed(esi, register_character):
     character = register_character(size="small")
     engine.update_section(character, "skills")
+    SectionStatus.objects.filter(character=character, section="skills").update(content_hash="stale")
+    before = _status(character, "skills")
     _expire_responses()
     with CaptureQueriesContext(connection) as ctx:
         result = engine.update_section(character, "skills", force=True)
     assert result.outcome == "unchanged"
-    assert any("memberaudit_sectionstatus" in q["sql"] for q in ctx.captured_queries)
+    after = _status(character, "skills")
+    assert after.content_hash != "stale", "the status row was written"
+    assert after.last_success_at > before.last_success_at
+    assert any(q["sql"].lstrip().upper().startswith("UPDATE") for q in ctx.captured_queries)
+
+
+def test_a_payload_the_section_cannot_read_is_an_error_of_the_section_not_of_the_task(
+    esi, register_character, monkeypatch
+):
+    """A section whose ``related_ids`` fails on a payload: recorded, the data kept, the task ends well."""
+    from memberaudit import tasks
+
+    character = register_character(size="small")
+    assert engine.update_section(character, "skills").outcome == "changed"
+    stored = CharacterSkill.objects.filter(character=character).count()
+
+    def unreadable(self, payload):
+        return {"types": {skill["no_such_field"] for skill in payload["skills"]}}
+
+    monkeypatch.setattr(type(registry.get("skills")), "related_ids", unreadable)
+    _expire_responses()
+    result = tasks.update_section.delay(character.pk, "skills", force=True).get()
+    assert result["outcome"] == "error"
+    status = _status(character, "skills")
+    assert status.error_message.startswith("reading the answer failed, previous data kept: KeyError")
+    assert CharacterSkill.objects.filter(character=character).count() == stored

@@ -49,7 +49,7 @@ RESOLVED_SIZE = "medium"
 def _fill(esi_emulator, size: str):
     info = next(i for i in esi_emulator.characters() if i.get("size") == size)
     scopes = sorted(registry.all_scopes())
-    character = register_character(info, esi_emulator.mint_token(info["id"], scopes), scopes)
+    character = register_character(info, esi_emulator.issue_tokens(info["id"], scopes), scopes)
     esi_emulator.reset_limits()
     outcomes = {}
     related: dict[str, set[int]] = {"types": set(), "entities": set(), "locations": set()}
@@ -264,7 +264,7 @@ def test_sorting_by_a_related_name(auditor_client, filled):
     names = [_text(row["name"]) for row in answer["data"]]
     contacts = CharacterContact.objects.filter(character=character).select_related("contact")
     expected = [
-        c.contact.name if c.contact and c.contact.name else f"#{c.contact_id}"
+        c.contact.name if c.contact and c.contact.name else f"Unknown ({c.contact_id})"
         for c in contacts.order_by("contact__name", "pk")
     ]
     assert names == expected
@@ -455,7 +455,7 @@ def test_unknown_names_are_not_found(auditor_client, filled, name, args):
     assert auditor_client.get(_url(name, character, *args)).status_code == 404
 
 
-def test_missing_names_show_as_ids(auditor_client, filled):
+def test_missing_names_show_as_unknown_with_their_id(auditor_client, filled):
     character, _ = filled["small"]
     CharacterWalletJournalEntry.objects.create(
         character=character,
@@ -470,4 +470,12 @@ def test_missing_names_show_as_ids(auditor_client, filled):
     answer = _table(
         auditor_client, character, "wallet_journal", **{"order[0][column]": column, "order[0][dir]": "asc"}
     )
-    assert answer["data"][0]["first_party"] == "#987654321"
+    assert answer["data"][0]["first_party"] == "Unknown (987654321)"
+
+
+def test_blueprints_in_containers_name_their_container(auditor_client, filled):
+    character, _ = filled["huge"]
+    answer = _table(auditor_client, character, "blueprints", length=1000)
+    locations = [_text(row["location"]) for row in answer["data"]]
+    assert any(text.startswith("In ") for text in locations), "some blueprints are in containers"
+    assert not [text for text in locations if not text or text.startswith(("Unknown", "#"))]

@@ -5,7 +5,11 @@ Pure functions, no Django: the skill sets section and the views feed them number
 - Skill points for a level: ``250 * rank * sqrt(32) ** (level - 1)``, rounded up to a whole
   skill point (EVE shows 1,415 SP for level II of a rank 1 skill, not 1,414).
 - Training speed: ``primary + secondary / 2`` skill points per minute, with the character's
-  attributes *including* implant bonuses.
+  *effective* attributes: what ``GET /characters/{character_id}/attributes/`` returns. ESI
+  already includes the bonuses of plugged-in implants and active boosters in those values
+  (esi-issues #1487), so nothing here adds implant bonuses: adding them again would count them
+  twice and show implanted characters training 10-20 % faster than they do (the bug EVEMon
+  fixed in 2018).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ PRIMARY_ATTRIBUTE = 180
 SECONDARY_ATTRIBUTE = 181
 #: a skill's rank ("training time multiplier")
 SKILL_RANK = 275
-#: the attribute an implant raises -> the attribute it raises
+#: an implant's bonus dogma attribute -> the attribute it raises. Only for reading an implant's
+#: dogma: ESI's attributes already include these bonuses, never add them to those.
 IMPLANT_BONUS_ATTRIBUTES: dict[int, int] = {
     175: ATTRIBUTE_CHARISMA,
     176: ATTRIBUTE_INTELLIGENCE,
@@ -58,13 +63,17 @@ def sp_for_level(rank: float, level: int) -> int:
 
 
 def sp_per_minute(primary: float, secondary: float) -> float:
-    """Skill points trained per minute with these (implant-boosted) attribute values."""
+    """Skill points trained per minute with these effective attribute values (as ESI returns them)."""
     return primary + secondary / 2
 
 
 @dataclass(frozen=True)
 class Attributes:
-    """A character's five attributes; ``boosted`` adds implant bonuses."""
+    """A character's five effective attributes, exactly as ESI returns them.
+
+    ESI's values already include implant and booster bonuses, so they are used as they are:
+    there is deliberately no way to add implant bonuses to them.
+    """
 
     charisma: int = 0
     intelligence: int = 0
@@ -75,14 +84,6 @@ class Attributes:
     def value(self, attribute_id: int) -> int:
         """The value of the attribute with this dogma id."""
         return getattr(self, ATTRIBUTE_NAMES[attribute_id])
-
-    def boosted(self, implant_bonuses: Iterable[Mapping[int, float]]) -> Attributes:
-        """These attributes plus the bonuses of implants (each: dogma attribute id -> value)."""
-        values = {name: getattr(self, name) for name in ATTRIBUTE_NAMES.values()}
-        for bonuses in implant_bonuses:
-            for bonus_id, target_id in IMPLANT_BONUS_ATTRIBUTES.items():
-                values[ATTRIBUTE_NAMES[target_id]] += int(bonuses.get(bonus_id, 0))
-        return Attributes(**values)
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,10 @@ def spec_file_for(base_url: str) -> Path:
 
 
 def _our_operations() -> list[str]:
+    from memberaudit.intel import OPERATIONS as INTEL_OPERATIONS
     from memberaudit.sections import registry
 
-    return sorted(registry.operation_ids() | {"GetMetaStatus", "GetStatus"})
+    return sorted(registry.operation_ids() | INTEL_OPERATIONS | {"GetMetaStatus", "GetStatus"})
 
 
 def provider() -> ESIClientProvider:

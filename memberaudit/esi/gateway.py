@@ -19,7 +19,10 @@ from aiopenapi3.errors import ResponseError
 from httpx2 import RequestError
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from esi.errors import IncompleteResponseError
+from esi.errors import TokenError as EsiTokenError
 from esi.exceptions import ESIBucketLimitException, ESIErrorLimitException, HTTPClientError, HTTPNotModified
 from esi.exceptions import HTTPServerError as EsiHTTPServerError
 
@@ -36,7 +39,9 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "RouteDown",
+    "SsoUnavailable",
     "TokenError",
+    "TokenRevoked",
     "fetch",
 ]
 
@@ -47,6 +52,17 @@ class EsiError(Exception):
 
 class TokenError(EsiError):
     """The token is revoked, invalid or lacks a scope: stop asking ESI with it."""
+
+
+class TokenRevoked(TokenError):
+    """EVE SSO refused to refresh the token: the player revoked the app, the character was
+    sold or deleted. Every section this token serves is dead until a newer token exists."""
+
+
+class SsoUnavailable(EsiError):
+    """EVE SSO could not be reached or answered nonsense while refreshing the token.
+
+    The token itself may be fine: a transient error, retried on the next run."""
 
 
 class RouteDown(EsiError):
@@ -170,6 +186,17 @@ def fetch(
         raise MalformedResponse(f"ESI sent a response that does not match its spec: {exc.__class__.__name__}")
     except RequestError as exc:
         raise EsiError(f"ESI could not be reached: {exc.__class__.__name__}")
+    except EsiTokenError as exc:
+        # raised by django-esi's Token.valid_access_token() inside the call: the refresh token
+        # was rejected (invalid_grant, owner changed) or cannot be refreshed at all
+        raise TokenRevoked(
+            _(
+                "EVE SSO refused to renew the token (%(reason)s): the app was revoked or the character changed hands"
+            )
+            % {"reason": exc.__class__.__name__}
+        ) from exc
+    except IncompleteResponseError as exc:  # SSOUnavailableError is one of these
+        raise SsoUnavailable(f"EVE SSO is unavailable: {exc.__class__.__name__}: {exc}"[:500]) from exc
     except ValueError as exc:
         if "Missing Scopes" in str(exc):
             raise TokenError(str(exc))

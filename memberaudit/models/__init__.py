@@ -11,6 +11,7 @@ from .characters import Character, SectionStatus
 from .clones import CharacterCloneInfo, CharacterImplant, CharacterJumpClone
 from .details import CharacterCorporationHistory, CharacterDetails
 from .general import General
+from .intel import CharacterInteraction, CounterpartyAffiliation, WatchList, WatchListEntry
 from .locations import Location
 from .presence import CharacterLocation, CharacterOnlineStatus, CharacterShip
 from .skills import CharacterAttributes, CharacterSkill, CharacterSkillpoints, CharacterSkillqueueEntry
@@ -27,6 +28,7 @@ __all__ = [
     "CharacterCorporationHistory",
     "CharacterDetails",
     "CharacterImplant",
+    "CharacterInteraction",
     "CharacterJumpClone",
     "CharacterLocation",
     "CharacterOnlineStatus",
@@ -37,7 +39,10 @@ __all__ = [
     "CharacterWalletBalance",
     "CharacterWalletJournalEntry",
     "CharacterWalletTransaction",
+    "CounterpartyAffiliation",
     "General",
     "Location",
     "SectionStatus",
+    "WatchList",
+    "WatchListEntry",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from allianceauth.eveonline.models import EveCharacter
@@ -92,9 +94,23 @@ class Character(models.Model):
         return bool(main and main.character_id == self.character_id)
 
 
+def checked_at_expression() -> models.Func:
+    """When a section was last checked, as the database knows it (NULL: never).
+
+    The newer of ``last_checked_at`` (written in bulk from the cache's heartbeats, see
+    ``sections.heartbeats``) and ``last_success_at`` (written by every update that stores
+    something). Coalesced both ways because GREATEST is NULL on MySQL and SQLite when one
+    argument is NULL.
+    """
+    return Greatest(
+        Coalesce("last_checked_at", "last_success_at"), Coalesce("last_success_at", "last_checked_at")
+    )
+
+
 class SectionStatusQuerySet(models.QuerySet):
-    def health_by_character(self, character_ids) -> dict[int, dict[str, int]]:
-        """Per character: sections with errors, with token errors, and updated sections — one query."""
+    def health_by_character(self, character_ids) -> dict[int, dict]:
+        """Per character: sections with errors, with token errors, updated sections, and when
+        a section was last checked and last changed — one query."""
         rows = (
             self.filter(character_id__in=character_ids)
             .values("character_id")
@@ -104,6 +120,8 @@ class SectionStatusQuerySet(models.QuerySet):
                 token_errors=models.Count("id", filter=models.Q(is_token_error=True)),
                 updated=models.Count("id", filter=models.Q(last_success_at__isnull=False)),
                 last_success=models.Max("last_success_at"),
+                last_checked=models.Max(checked_at_expression()),
+                last_change=models.Max("last_change_at"),
             )
             .order_by()
         )
@@ -115,12 +133,23 @@ class SectionStatus(models.Model):
 
     ``content_hash`` lets an unchanged payload skip all writes; ``state`` carries what a
     section needs between runs (for example how far a multi-pass asset sync has got).
+
+    Three times, three meanings: ``last_change_at`` is when the data last changed,
+    ``last_success_at`` when an update last wrote this row after a success, and
+    ``last_checked_at`` when ESI was last asked successfully (changed or not) — copied from the
+    cache in bulk, so it may lag the cache by one periodic run (``checked_at`` shows the newest
+    time known).
     """
 
     character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="section_statuses")
     section = models.CharField(max_length=64, db_index=True)
     last_attempt_at = models.DateTimeField(null=True, default=None)
     last_success_at = models.DateTimeField(null=True, default=None, db_index=True)
+    last_checked_at = models.DateTimeField(
+        null=True,
+        default=None,
+        help_text=_("When ESI was last asked successfully, changed or not (written in bulk from the cache)"),
+    )
     last_change_at = models.DateTimeField(null=True, default=None)
     not_before = models.DateTimeField(
         null=True, default=None, help_text=_("ESI's cache timer: never ask ESI again before this")
@@ -132,6 +161,9 @@ class SectionStatus(models.Model):
     state = models.JSONField(default=dict, blank=True)
 
     objects = SectionStatusQuerySet.as_manager()
+
+    #: the check time the cache holds, set by ``sections.heartbeats.attach_check_times``
+    cached_checked_at: datetime | None = None
 
     class Meta:
         default_permissions = ()
@@ -147,3 +179,13 @@ class SectionStatus(models.Model):
     @property
     def is_ok(self) -> bool:
         return bool(self.last_success_at) and not self.error_message
+
+    @property
+    def checked_at(self) -> datetime | None:
+        """When the section was last checked: the newest of the cache's and the database's times."""
+        return newest(self.cached_checked_at, self.last_checked_at, self.last_success_at)
+
+
+def newest(*times: datetime | None) -> datetime | None:
+    """The latest of the given times, ignoring None (None when all are None)."""
+    return max((t for t in times if t is not None), default=None)

@@ -23,4 +23,8 @@ class General(models.Model):  # noqa: DJ008
             ("view_same_corporation", _("Can view corporation characters")),
             ("view_same_alliance", _("Can view alliance characters")),
             ("view_everything", _("Can view all characters")),
+            (
+                "intel_access",
+                _("Can access intel: watch lists, intel report, investigations, asset search and where-is"),
+            ),
         )

@@ -1,11 +1,12 @@
 """Records of the periodic update runs, per ring — kept in the cache, not in a table.
 
-``run_regular_updates`` starts a run: for every ring with due sections it records how many
-sections of how many characters it queued. Each queued ``update_section`` task counts itself
-done when it ends. The counting is a few ``cache.incr`` / ``cache.decr`` calls, so the
-engine's promise holds: an unchanged section still costs no database write. The run of a ring
-is finished when its last section is done; ``memberaudit_stats`` reports it and
-``MEMBERAUDIT_LOG_UPDATE_STATS`` logs it when the next run starts.
+``run_regular_updates`` records a run (``RunRecorder``) while it queues chunk by chunk: for
+every ring with due sections, how many sections of how many characters it queued. Each queued
+``update_section`` task counts itself done when it ends. The counting is a few ``cache.incr`` /
+``cache.decr`` calls, so the engine's promise holds: an unchanged section still costs no
+database write. The run of a ring is finished when its last section is done;
+``memberaudit_stats`` reports it and ``MEMBERAUDIT_LOG_UPDATE_STATS`` logs it when the next
+run starts.
 
 The cache is Redis in production; losing it only loses these statistics.
 """
@@ -106,37 +107,86 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
 
 
+class RunRecorder:
+    """Records one run while ``run_regular_updates`` queues its sections chunk by chunk.
+
+    Each ring's ``remaining`` counter starts at 1, a hold of the run itself, so that sections
+    ending before the last chunk is queued cannot finish the run early; :meth:`close` lets
+    go of the hold. Sections are counted in *before* they are queued, for the same reason.
+    """
+
+    def __init__(self, cycle_minutes: dict[int, int], now: float | None = None) -> None:
+        self.run_id = uuid.uuid4().hex[:12]
+        self.started_at = now or time.time()
+        self.cycle_minutes = cycle_minutes
+        self.queued: dict[int, int] = {}
+        self.characters: dict[int, int] = {}
+        counters: dict[str, int] = {}
+        for ring in cycle_minutes:
+            counters[_counter_key(self.run_id, ring, "remaining")] = 1
+            counters[_counter_key(self.run_id, ring, "busy_ms")] = 0
+            for outcome in OUTCOMES:
+                counters[_counter_key(self.run_id, ring, outcome)] = 0
+        cache.set_many(counters, timeout=RUN_TTL)
+
+    def count_in(self, due: Iterable[tuple[int, int]]) -> None:
+        """Count in one chunk's ``(character_pk, ring)`` pairs (chunks never share a character)."""
+        sections: dict[int, int] = {}
+        characters: dict[int, set[int]] = {}
+        for character_pk, ring in due:
+            sections[ring] = sections.get(ring, 0) + 1
+            characters.setdefault(ring, set()).add(character_pk)
+        for ring, count in sections.items():
+            try:
+                cache.incr(_counter_key(self.run_id, ring, "remaining"), count)
+            except ValueError:  # evicted: the run goes unrecorded, the updates still run
+                pass
+            self.queued[ring] = self.queued.get(ring, 0) + count
+            self.characters[ring] = self.characters.get(ring, 0) + len(characters[ring])
+
+    def close(self) -> None:
+        """Add the run to the history of every ring that queued something; let go of the hold."""
+        idle = [ring for ring in self.cycle_minutes if not self.queued.get(ring)]
+        cache.delete_many(
+            [
+                _counter_key(self.run_id, ring, name)
+                for ring in idle
+                for name in ("remaining", "busy_ms", *OUTCOMES)
+            ]
+        )
+        for ring, queued in self.queued.items():
+            record = {
+                "run_id": self.run_id,
+                "ring": ring,
+                "started_at": self.started_at,
+                "queued": queued,
+                "characters": self.characters[ring],
+                "cycle_minutes": int(self.cycle_minutes.get(ring, 0)),
+            }
+            history = [record, *(cache.get(_history_key(ring)) or [])][:HISTORY_LENGTH]
+            cache.set(_history_key(ring), history, timeout=RUN_TTL)
+            _count_down(self.run_id, ring)
+
+
 def start_run(due: Iterable[tuple[int, int]], cycle_minutes: dict[int, int], now: float | None = None) -> str:
     """Record a new run from its due ``(character_pk, ring)`` pairs (one per queued section).
 
     Returns the run id that the queued tasks report back with.
     """
-    now = now or time.time()
-    run_id = uuid.uuid4().hex[:12]
-    sections: dict[int, int] = {}
-    characters: dict[int, set[int]] = {}
-    for character_pk, ring in due:
-        sections[ring] = sections.get(ring, 0) + 1
-        characters.setdefault(ring, set()).add(character_pk)
-    counters: dict[str, int] = {}
-    for ring, queued in sections.items():
-        counters[_counter_key(run_id, ring, "remaining")] = queued
-        counters[_counter_key(run_id, ring, "busy_ms")] = 0
-        for outcome in OUTCOMES:
-            counters[_counter_key(run_id, ring, outcome)] = 0
-    cache.set_many(counters, timeout=RUN_TTL)
-    for ring, queued in sections.items():
-        record = {
-            "run_id": run_id,
-            "ring": ring,
-            "started_at": now,
-            "queued": queued,
-            "characters": len(characters[ring]),
-            "cycle_minutes": int(cycle_minutes.get(ring, 0)),
-        }
-        history = [record, *(cache.get(_history_key(ring)) or [])][:HISTORY_LENGTH]
-        cache.set(_history_key(ring), history, timeout=RUN_TTL)
-    return run_id
+    due = list(due)
+    recorder = RunRecorder({ring: cycle_minutes.get(ring, 0) for _, ring in due}, now=now)
+    recorder.count_in(due)
+    recorder.close()
+    return recorder.run_id
+
+
+def _count_down(run_id: str, ring: int) -> None:
+    try:
+        remaining = cache.decr(_counter_key(run_id, ring, "remaining"))
+    except ValueError:  # the run's counters expired or were evicted: nothing to count into
+        return
+    if remaining <= 0:
+        cache.add(_counter_key(run_id, ring, "finished_at"), time.time(), timeout=RUN_TTL)
 
 
 def record_section_done(run_id: str, ring: int, outcome: str, elapsed_seconds: float) -> None:
@@ -144,11 +194,9 @@ def record_section_done(run_id: str, ring: int, outcome: str, elapsed_seconds: f
     try:
         cache.incr(_counter_key(run_id, ring, outcome if outcome in OUTCOMES else "error"))
         cache.incr(_counter_key(run_id, ring, "busy_ms"), int(elapsed_seconds * 1000))
-        remaining = cache.decr(_counter_key(run_id, ring, "remaining"))
     except ValueError:  # the run's counters expired or were evicted: nothing to count into
         return
-    if remaining <= 0:
-        cache.add(_counter_key(run_id, ring, "finished_at"), time.time(), timeout=RUN_TTL)
+    _count_down(run_id, ring)
 
 
 def _load(record: dict[str, Any]) -> RingRun:

@@ -14,6 +14,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
+from django.db.models import Q
+from django.db.models.expressions import Combinable
+from django.dispatch import Signal
 
 from memberaudit.esi import gateway
 
@@ -28,6 +31,11 @@ class _NotModified:
 
 #: returned by ``fetch`` when nothing changed since the last run
 NOT_MODIFIED = _NotModified()
+
+#: Sent inside a section's store transaction after ``store`` (or ``reset``) changed its rows,
+#: with ``section`` and ``character``. Derived data (the intel index) follows the rows here,
+#: so it commits or rolls back with them and costs nothing when nothing changed.
+section_stored = Signal()
 
 
 @dataclasses.dataclass
@@ -46,6 +54,36 @@ class Changes:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.deleted
+
+
+@dataclasses.dataclass(frozen=True)
+class Counterparties:
+    """Where a section's stored rows name someone the character dealt with (for intel).
+
+    A section lists these in ``counterparties``; the intel index aggregates the rows per
+    counterparty in the database (count, first and last date, ISK) and needs no code of the
+    section's own.
+    """
+
+    model: type[models.Model]
+    #: the field holding the counterparty's EVE id, e.g. ``first_party_id``
+    field: str
+    #: the date of the evidence (None: the row is current state, like a contact)
+    date: str | None = None
+    #: lookup from ``model`` to the character
+    character: str = "character"
+    #: the ISK involved (a field name or an expression, summed as absolute values)
+    isk: str | Combinable | None = None
+    #: a fixed kind of counterparty (``character``, ``corporation``, ...), or ...
+    kind: str = ""
+    #: ... a field that holds it (values outside the entity kinds, e.g. mailing lists, are skipped)
+    kind_field: str | None = None
+    #: the character's standing towards the counterparty (contacts)
+    standing: str | None = None
+    #: only rows matching this (e.g. to count one contract once when two fields name the same party)
+    only: Q | None = None
+    #: skip rows where this field is the character itself (e.g. the issuer's corporation of own contracts)
+    unless_self: str | None = None
 
 
 @dataclasses.dataclass
@@ -130,6 +168,8 @@ class Section:
     description: ClassVar[str] = ""
     #: sections computed from this one's data, queued after it changed (e.g. skill sets)
     triggers: ClassVar[tuple[str, ...]] = ()
+    #: where this section's rows name counterparties of the character (the intel index)
+    counterparties: ClassVar[tuple[Counterparties, ...]] = ()
 
     #: for the default ``fetch``: the operation is paged (ESI's ``X-Pages``)
     paged: ClassVar[bool] = False
@@ -160,15 +200,25 @@ class Section:
         """The store step split into passes, each run in its own transaction.
 
         The default is one pass. The last pass runs in the same transaction as the status
-        update, so a section only counts as updated when all passes went through.
+        update, so a section only counts as updated when all passes went through. The default
+        also sends ``section_stored`` when the pass changed rows; a section that splits its
+        store into passes sends it from its last pass if it has ``counterparties``.
         """
-        return [lambda: self.store(ctx, payload)]
+        return [lambda: self._store_and_announce(ctx, payload)]
+
+    def _store_and_announce(self, ctx: SyncContext, payload: Any) -> Changes:
+        changes = self.store(ctx, payload)
+        if changes.total:
+            section_stored.send(sender=type(self), section=self, character=ctx.character)
+        return changes
 
     def reset(self, character: Character) -> int:
         """Delete everything this section stored for ``character``."""
         deleted = 0
         for model in self.models:
             deleted += model.objects.filter(character=character).delete()[0]
+        if deleted:
+            section_stored.send(sender=type(self), section=self, character=character)
         return deleted
 
     def related_ids(self, payload: Any) -> dict[str, set[int]]:

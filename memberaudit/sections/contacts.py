@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.contacts import CharacterContact, CharacterContactLabel
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import NOT_MODIFIED, Changes, Counterparties, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows
 
@@ -21,6 +21,9 @@ class ContactsSection(Section):
     scopes = ("esi-characters.read_contacts.v1",)
     operations = ("GetCharactersCharacterIdContacts", "GetCharactersCharacterIdContactsLabels")
     models = (CharacterContact, CharacterContactLabel)
+    counterparties = (
+        Counterparties(CharacterContact, "contact_id", kind_field="contact_type", standing="standing"),
+    )
     description = (
         "The contact list with standings, watched and blocked flags and contact labels, every ring 2 cycle."
     )

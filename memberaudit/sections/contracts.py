@@ -11,13 +11,15 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import DecimalField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit.esi import gateway
 from memberaudit.models.contracts import CharacterContract, CharacterContractBid, CharacterContractItem
 
 from . import retention
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import NOT_MODIFIED, Changes, Counterparties, Section, SyncContext, ids
 from .registry import register
 from .sync import batch_size, dt, replace_rows
 
@@ -91,6 +93,11 @@ def contract_row(contract: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_ZERO_ISK = Value(0, output_field=DecimalField(max_digits=20, decimal_places=2))
+#: what a contract moves: the price of an exchange or auction, the reward of a courier
+_CONTRACT_ISK = Coalesce(F("price"), _ZERO_ISK) + Coalesce(F("reward"), _ZERO_ISK)
+
+
 @register
 class ContractsSection(Section):
     name = "contracts"
@@ -101,6 +108,28 @@ class ContractsSection(Section):
     #: items and bids belong to their contract and go with it (reset, retention)
     models = (CharacterContract,)
     retention = ((CharacterContract, "date_issued"),)
+    counterparties = (
+        Counterparties(
+            CharacterContract, "issuer_id", date="date_issued", isk=_CONTRACT_ISK, kind="character"
+        ),
+        Counterparties(
+            CharacterContract,
+            "issuer_corporation_id",
+            date="date_issued",
+            isk=_CONTRACT_ISK,
+            kind="corporation",
+            unless_self="issuer_id",
+        ),
+        Counterparties(CharacterContract, "assignee_id", date="date_issued", isk=_CONTRACT_ISK),
+        # the acceptor is usually the assignee: one contract counts once
+        Counterparties(
+            CharacterContract,
+            "acceptor_id",
+            date="date_issued",
+            isk=_CONTRACT_ISK,
+            only=Q(assignee_id__isnull=True) | ~Q(acceptor_id=F("assignee_id")),
+        ),
+    )
     description = (
         "Contracts ESI lists for the last 30 days, kept as history with status updates, the items of "
         "item exchanges and auctions (fetched once) and auction bids, every ring 2 cycle."

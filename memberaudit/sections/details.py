@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.details import CharacterCorporationHistory, CharacterDetails
 
-from .base import Changes, Section, SyncContext, ids
+from .base import Changes, Counterparties, Section, SyncContext, ids
 from .registry import register
 from .sync import replace_rows, upsert_one
 
@@ -56,6 +56,9 @@ class CorporationHistorySection(Section):
     ring = 2
     operations = ("GetCharactersCharacterIdCorporationhistory",)
     models = (CharacterCorporationHistory,)
+    counterparties = (
+        Counterparties(CharacterCorporationHistory, "corporation_id", date="start_date", kind="corporation"),
+    )
     description = "Every corporation the character has been a member of, every ring 2 cycle."
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:

@@ -5,7 +5,8 @@ The rules the whole product relies on live here:
 - ``fetch`` happens outside any transaction; ``store`` inside exactly one, so a failed
   update never half-writes and never deletes what was stored before.
 - 304 (``NOT_MODIFIED``) or an unchanged content hash costs no database write at all: the
-  "checked at" heartbeat lives in the cache.
+  "checked at" heartbeat lives in the cache, and ``heartbeats.flush_checks`` writes it to the
+  database in bulk later.
 - A token problem marks the section, notifies the owner once (throttled) and stops ESI
   calls for it until a new token arrives.
 - Any other error keeps the last good data and records what went wrong; the next run retries.
@@ -17,8 +18,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import time
-from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -29,21 +28,22 @@ from django.utils.translation import gettext as _
 from esi.models import Token
 
 from memberaudit import app_settings
-from memberaudit.esi.gateway import EsiError, EsiPaused, RouteDown, TokenError
+from memberaudit.esi.gateway import EsiError, EsiPaused, RouteDown, TokenError, TokenRevoked
 from memberaudit.models import Character, SectionStatus
 
-from . import registry
+from . import heartbeats, locks, registry
 from .base import NOT_MODIFIED, Changes, Section, SyncContext
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_TTL = 7 * 24 * 3600
-#: a lock lives this long unless renewed; every ESI call and every stored pass renews it,
-#: so the lock of a killed worker frees itself within a minute
+HEARTBEAT_TTL = heartbeats.HEARTBEAT_TTL
+#: a lock lives this long unless renewed; a heartbeat renews it every third of that while
+#: the update runs, so the lock of a killed worker frees itself within a minute
 LOCK_SECONDS = 60
 
 
 def lock_key_for(character_pk: int, section: str) -> str:
+    """Key of the lock that lets one update of this section of this character run at a time."""
     return f"memberaudit:lock:{character_pk}:{section}"
 
 
@@ -58,32 +58,11 @@ class UpdateResult:
 
 
 # --- heartbeats -------------------------------------------------------------------------
-
-
-def _heartbeat_key(character_pk: int, section: str) -> str:
-    return f"memberaudit:checked:{character_pk}:{section}"
-
-
-def record_check(character_pk: int, section: str, expires_at: datetime | None) -> None:
-    """Remember that the section was checked now (and when ESI's cache expires)."""
-    cache.set(
-        _heartbeat_key(character_pk, section),
-        (time.time(), expires_at.timestamp() if expires_at else None),
-        timeout=HEARTBEAT_TTL,
-    )
-
-
-def last_checks(
-    character_pks: list[int], sections: list[str]
-) -> dict[tuple[int, str], tuple[float, float | None]]:
-    """``(character_pk, section) -> (checked_at, not_before)`` for the given pairs, from the cache."""
-    keys = {_heartbeat_key(pk, name): (pk, name) for pk in character_pks for name in sections}
-    found: dict[tuple[int, str], tuple[float, float | None]] = {}
-    key_list = list(keys)
-    for start in range(0, len(key_list), 2000):
-        for key, value in cache.get_many(key_list[start : start + 2000]).items():
-            found[keys[key]] = tuple(value)
-    return found
+# "checked at" lives in the cache and reaches the database in bulk: see ``heartbeats``.
+_heartbeat_key = heartbeats.heartbeat_key
+record_check = heartbeats.record_check
+last_checks = heartbeats.last_checks
+flush_checks = heartbeats.flush_checks
 
 
 # --- tokens -----------------------------------------------------------------------------
@@ -98,6 +77,64 @@ def find_token(character: Character, scopes: tuple[str, ...]) -> Token | None:
     if scopes:
         qs = qs.require_scopes(list(scopes))
     return qs.order_by("-created").first()
+
+
+def _dead_token_key(token: Token) -> str:
+    return f"memberaudit:dead-token:{token.pk}:{token.created.timestamp():.0f}"
+
+
+def is_known_dead(token: Token) -> bool:
+    """Whether EVE SSO refused to renew this token (as it is now: a refresh would change it)."""
+    return bool(cache.get(_dead_token_key(token)))
+
+
+def sections_served_by(character: Character, token: Token) -> list[str]:
+    """The scoped sections for which ``token`` is the one :func:`find_token` would pick."""
+    tokens = list(
+        Token.objects.filter(character_id=character.character_id, user_id=token.user_id)
+        .order_by("-created")
+        .prefetch_related("scopes")
+    )
+    scopes = {t.pk: {s.name for s in t.scopes.all()} for t in tokens}
+    names = []
+    for section in registry.all_sections():
+        if not section.scopes:
+            continue
+        chosen = next((t for t in tokens if set(section.scopes) <= scopes[t.pk]), None)
+        if chosen is not None and chosen.pk == token.pk:
+            names.append(section.name)
+    return names
+
+
+def record_revoked_token(character: Character, token: Token, message: str) -> None:
+    """Mark every section the dead token serves as a token problem, in one transaction.
+
+    The next runs of those sections skip ESI and the SSO entirely (their token is not newer
+    than the failure), so a revoked app costs one SSO call, not one per section per run.
+    """
+    cache.set(_dead_token_key(token), 1, timeout=HEARTBEAT_TTL)
+    names = sections_served_by(character, token)
+    now = timezone.now()
+    fields = {
+        "last_attempt_at": now,
+        "error_message": message[:2000],
+        "is_token_error": True,
+        "is_route_down": False,
+    }
+    with transaction.atomic():
+        SectionStatus.objects.filter(character=character, section__in=names).update(**fields)
+        existing = set(
+            SectionStatus.objects.filter(character=character, section__in=names).values_list(
+                "section", flat=True
+            )
+        )
+        SectionStatus.objects.bulk_create(
+            [
+                SectionStatus(character=character, section=name, **fields)
+                for name in names
+                if name not in existing
+            ]
+        )
 
 
 def _notify_token_problem(character: Character, message: str) -> None:
@@ -167,16 +204,24 @@ def update_section(character: Character, section_name: str, *, force: bool = Fal
     if character.is_orphan:
         return UpdateResult(section_name, "skipped", message="character has no owner")
 
-    lock_key = lock_key_for(character.pk, section_name)
-    if not cache.add(lock_key, 1, timeout=LOCK_SECONDS):
+    lock = locks.acquire(lock_key_for(character.pk, section_name), LOCK_SECONDS)
+    if lock is None:
         return UpdateResult(section_name, "skipped", message="an update is already running")
+    # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast LOCK_SECONDS
+    renewal = locks.Heartbeat(lock, max_seconds=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
     try:
-        return _update_locked(character, section, force, lock_key)
+        with renewal:
+            return _update_locked(character, section, force, renewal)
+    except locks.LockLost as exc:  # another update may hold the lock now: leave everything to it
+        logger.warning("%s: %s, update of %s abandoned", character, exc, section_name)
+        return UpdateResult(section_name, "skipped", message=str(exc))
     finally:
-        cache.delete(lock_key)
+        locks.release(lock)
 
 
-def _update_locked(character: Character, section: Section, force: bool, lock_key: str) -> UpdateResult:
+def _update_locked(
+    character: Character, section: Section, force: bool, renewal: locks.Heartbeat
+) -> UpdateResult:
     status = SectionStatus.objects.filter(character=character, section=section.name).first()
     token = find_token(character, section.scopes) if section.scopes else None
     if section.scopes and token is None:
@@ -200,12 +245,17 @@ def _update_locked(character: Character, section: Section, force: bool, lock_key
         token=token,
         force=force,
         refetch=force or had_error,
-        on_progress=lambda: cache.touch(lock_key, LOCK_SECONDS),
+        on_progress=renewal.check,  # stop once the lock was lost
     )
     try:
         payload = section.fetch(ctx)
-    except EsiPaused:
+    except (EsiPaused, locks.LockLost):
         raise
+    except TokenRevoked as exc:
+        assert token is not None
+        record_revoked_token(character, token, str(exc))
+        _notify_token_problem(character, str(exc))
+        return UpdateResult(section.name, "token_error", esi_calls=ctx.esi_calls, message=str(exc))
     except TokenError as exc:
         was_token_error = bool(status and status.is_token_error)
         _record_failure(character, section, status, str(exc), is_token_error=True)
@@ -243,6 +293,18 @@ def _update_locked(character: Character, section: Section, force: bool, lock_key
         record_check(character.pk, section.name, ctx.expires_at)
         return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls)
 
+    try:
+        # read before anything is stored: a payload the section cannot read is recorded as
+        # an error of this section (data kept), not a task that fails after its status was saved
+        related = section.related_ids(payload)
+    except Exception as exc:
+        logger.exception("%s: reading the answer of section %s failed", character, section.name)
+        message = _("reading the answer failed, previous data kept: %(error)s") % {
+            "error": f"{exc.__class__.__name__}: {exc}"
+        }
+        _record_failure(character, section, status, message)
+        return UpdateResult(section.name, "error", esi_calls=ctx.esi_calls, message=message)
+
     digest = payload_hash(payload)
     try:
         passes = section.store_passes(ctx, payload)
@@ -271,7 +333,7 @@ def _update_locked(character: Character, section: Section, force: bool, lock_key
             if changes.total or status is None:
                 fields["last_change_at"] = now
             _save_status(character, section.name, status, **fields)
-    except EsiPaused:
+    except (EsiPaused, locks.LockLost):
         raise
     except Exception as exc:
         logger.exception("%s: storing section %s failed", character, section.name)
@@ -288,5 +350,5 @@ def _update_locked(character: Character, section: Section, force: bool, lock_key
         "changed" if changes.total or status is None else "unchanged",
         changes=changes,
         esi_calls=ctx.esi_calls,
-        related=section.related_ids(payload),
+        related=related,
     )

@@ -29,7 +29,7 @@ from memberaudit.models.mail import (
     CharacterMailUnreadCount,
 )
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import NOT_MODIFIED, Changes, Counterparties, Section, SyncContext, ids
 from .registry import register
 from .retention import within
 from .sync import batch_size, dt, replace_rows, upsert_one
@@ -72,6 +72,16 @@ class MailSection(Section):
     )
     models = (CharacterMail, CharacterMailLabel, CharacterMailUnreadCount, CharacterMailingList)
     retention = ((CharacterMail, "timestamp"),)
+    counterparties = (
+        Counterparties(CharacterMail, "sender_id", date="timestamp"),
+        Counterparties(
+            CharacterMailRecipient,
+            "recipient_id",
+            date="mail__timestamp",
+            character="mail__character",
+            kind_field="recipient_type",
+        ),
+    )
     description = (
         "The newest mails (up to MEMBERAUDIT_MAX_MAILS) with sender, recipients, labels and read "
         "status, plus mail labels and mailing lists, every ring 2 cycle; each mail body is fetched "

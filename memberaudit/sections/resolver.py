@@ -1,7 +1,22 @@
 """Load the EVE objects that synced data refers to: types, entities and locations.
 
 Sections store bare ids (foreign keys without database constraints) so a sync never waits
-on EVE's static data; this resolver fills the referenced rows afterwards, in bulk.
+on EVE's static data; this resolver fills the referenced rows afterwards, in bulk:
+
+- **Entities** (characters, corporations, alliances, factions, ...) without a name are named
+  with one ``POST /universe/names`` per 1000 ids. ESI answers 404 for the whole request when
+  one id is unknown to it (a character that no longer exists, ...), so such a batch is split
+  in halves until the unknown ids stand alone. An id ESI cannot name is stored as an
+  ``EveEntity`` without a name; its ``last_updated`` says when ESI was last asked, and it is
+  asked again, alone, only ``UNKNOWN_ID_RETRY`` later. Names already known are never asked
+  for nor written again.
+- **Types** are loaded by django-eveuniverse (with their group and category when those are
+  new); ESI has no bulk route for types, so it is one request per new type. A type ESI does
+  not know is remembered in the cache for ``UNKNOWN_ID_RETRY``.
+- **Locations**: stations, structures and solar systems, refreshed when stale.
+
+All ESI work goes through the shared budgets: when they say wait, what was learned so far is
+stored and ``EsiPaused`` is raised for the task to retry later.
 """
 
 from __future__ import annotations
@@ -10,17 +25,19 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from esi.exceptions import ESIErrorLimitException, HTTPClientError
 from eveuniverse.models import EveEntity, EveSolarSystem, EveType
 
 from memberaudit import app_settings
-from memberaudit.esi import gateway
+from memberaudit.esi import budget, gateway
 from memberaudit.esi.budget import EsiPaused
 from memberaudit.models import Character, Location
 from memberaudit.models.locations import STRUCTURE_ID_MIN
 
-from .engine import find_token
+from .engine import find_token, is_known_dead, record_revoked_token
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +47,14 @@ STRUCTURE_SCOPE = "esi-universe.read_structures.v1"
 SCOPES = (STRUCTURE_SCOPE,)
 #: ids below this are solar systems and other celestials, not stations
 STATION_ID_MIN = 60_000_000
+#: ``POST /universe/names`` takes at most this many ids
+NAMES_PER_REQUEST = 1000
+#: how long an id ESI could not name (or a type it does not know) is left alone
+UNKNOWN_ID_RETRY = timedelta(hours=24)
+#: ids asked for again per run once their back-off is over: each still unknown one costs a 404,
+#: which counts against ESI's error limit
+RETRIES_PER_RUN = 20
+_UNKNOWN_TYPE_KEY = "memberaudit:resolver:unknown-type:{}"
 
 
 def resolve(
@@ -41,8 +66,8 @@ def resolve(
 ) -> None:
     """Create what is missing. Errors are logged; a later run tries again."""
     for label, func, ids in (
-        ("types", _resolve_types, types),
-        ("entities", _resolve_entities, entities),
+        ("types", resolve_types, types),
+        ("entities", resolve_entities, entities),
     ):
         ids = {int(i) for i in ids if i}
         if not ids:
@@ -58,16 +83,125 @@ def resolve(
         resolve_locations({int(i) for i in locations if i}, character)
 
 
-def _resolve_types(ids: set[int]) -> None:
+# --- entities ----------------------------------------------------------------------------------
+
+
+def resolve_entities(ids: Iterable[int]) -> int:
+    """Name the entities that have no name yet; returns how many got one.
+
+    One query reads what is known; ESI is asked only for ids never asked before (in batches)
+    and for a few unknown ones whose back-off is over (alone). Writes are bulk statements,
+    and none at all when every name is known or every unknown id is still backing off.
+    """
+    ids = {int(i) for i in ids if i}
+    if not ids:
+        return 0
+    retry_before = timezone.now() - UNKNOWN_ID_RETRY
+    stored: set[int] = set()
+    unnamed: set[int] = set()  # asked before, ESI could not name them
+    due: list[int] = []
+    for entity_id, name, last_updated in EveEntity.objects.filter(id__in=ids).values_list(
+        "id", "name", "last_updated"
+    ):
+        stored.add(entity_id)
+        if not name:
+            unnamed.add(entity_id)
+            if last_updated is None or last_updated < retry_before:
+                due.append(entity_id)
+    fresh = sorted(ids - stored)
+    names: dict[int, tuple[str, str]] = {}
+    unknown: set[int] = set()
+    try:
+        for start in range(0, len(fresh), NAMES_PER_REQUEST):
+            _ask_names(fresh[start : start + NAMES_PER_REQUEST], names, unknown)
+        for entity_id in sorted(due)[:RETRIES_PER_RUN]:
+            _ask_names([entity_id], names, unknown)
+    finally:  # keep what was learned, also when the budgets say stop
+        _store_entities(names, unknown, unnamed)
+    return len(names)
+
+
+def _ask_names(ids: list[int], names: dict[int, tuple[str, str]], unknown: set[int]) -> None:
+    """Names of ``ids``; on 404 the batch is split in halves to find the unknown ids."""
+    try:
+        # force: django-esi caches POST answers under a key without the body
+        rows = gateway.fetch("PostUniverseNames", body=ids, force=True).data
+    except gateway.NotFound:
+        if len(ids) == 1:
+            unknown.add(ids[0])
+            return
+        middle = len(ids) // 2
+        _ask_names(ids[:middle], names, unknown)
+        _ask_names(ids[middle:], names, unknown)
+        return
+    for row in rows or []:
+        names[int(row["id"])] = (str(row["name"]), str(row["category"]))
+
+
+def _store_entities(names: dict[int, tuple[str, str]], unknown: set[int], unnamed: set[int]) -> None:
+    """Write the answers: new rows in bulk, named rows updated in bulk, unknown ones touched."""
+    now = timezone.now()
+    new = [
+        EveEntity(id=i, name=name, category=category)
+        for i, (name, category) in names.items()
+        if i not in unnamed
+    ]
+    if new:
+        EveEntity.objects.bulk_create(new, ignore_conflicts=True)
+    named = [
+        EveEntity(id=i, name=name, category=category, last_updated=now)
+        for i, (name, category) in names.items()
+        if i in unnamed
+    ]
+    if named:
+        EveEntity.objects.bulk_update(named, ["name", "category", "last_updated"])
+    if new_unknown := [EveEntity(id=i, name="") for i in sorted(unknown - unnamed)]:
+        EveEntity.objects.bulk_create(new_unknown, ignore_conflicts=True)
+    if still_unknown := unknown & unnamed:
+        EveEntity.objects.filter(id__in=still_unknown).update(last_updated=now)
+    if unknown:
+        logger.info(
+            "ESI cannot name %d ids, asking again in %s: %s",
+            len(unknown),
+            UNKNOWN_ID_RETRY,
+            sorted(unknown)[:20],
+        )
+
+
+# --- types -------------------------------------------------------------------------------------
+
+
+def resolve_types(ids: Iterable[int]) -> int:
+    """Load the types not stored yet (with their groups and categories); returns how many.
+
+    Stored types cost one query and no ESI call. A type ESI answers 404 for is not asked for
+    again for ``UNKNOWN_ID_RETRY``; one failing type does not stop the others.
+    """
+    ids = {int(i) for i in ids if i}
     missing = ids - set(EveType.objects.filter(id__in=ids).values_list("id", flat=True))
-    if missing:
-        EveType.objects.bulk_get_or_create_esi(ids=missing)
+    if not missing:
+        return 0
+    backing_off = cache.get_many([_UNKNOWN_TYPE_KEY.format(i) for i in missing])
+    loaded = 0
+    for type_id in sorted(missing):
+        if _UNKNOWN_TYPE_KEY.format(type_id) in backing_off:
+            continue
+        budget.check()  # eveuniverse's own client does not look at our budgets
+        try:
+            EveType.objects.update_or_create_esi(id=type_id)  # known missing: no lookup first
+        except ESIErrorLimitException as exc:
+            raise EsiPaused(float(exc.reset or 60), "ESI error limit reached (420)") from exc
+        except HTTPClientError as exc:
+            if exc.status_code != 404:
+                raise
+            cache.set(_UNKNOWN_TYPE_KEY.format(type_id), True, timeout=int(UNKNOWN_ID_RETRY.total_seconds()))
+            logger.info("ESI does not know type %s, asking again in %s", type_id, UNKNOWN_ID_RETRY)
+        else:
+            loaded += 1
+    return loaded
 
 
-def _resolve_entities(ids: set[int]) -> None:
-    missing = ids - set(EveEntity.objects.filter(id__in=ids).exclude(name="").values_list("id", flat=True))
-    if missing:
-        EveEntity.objects.bulk_resolve_ids(missing)
+# --- locations ---------------------------------------------------------------------------------
 
 
 def resolve_locations(ids: set[int], character: Character | None) -> None:
@@ -77,11 +211,17 @@ def resolve_locations(ids: set[int], character: Character | None) -> None:
         Location.objects.filter(id__in=ids, updated_at__gte=stale_before).values_list("id", flat=True)
     )
     token = find_token(character, (STRUCTURE_SCOPE,)) if character else None
+    if token is not None and is_known_dead(token):
+        token = None  # EVE SSO refused it: structures stay unresolved, no SSO call per location
     for location_id in sorted(ids - fresh):
         try:
             _resolve_location(location_id, token)
         except EsiPaused:
             raise
+        except gateway.TokenRevoked as exc:
+            assert character is not None and token is not None
+            record_revoked_token(character, token, str(exc))
+            token = None
         except Exception as exc:
             logger.warning("Could not resolve location %s: %s", location_id, exc)
 

@@ -10,12 +10,17 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from memberaudit import app_settings
 
 from . import registry
 from .sync import batch_size, dt
+
+#: Sent after ``prune`` with ``limit`` (rows dated before it are gone) and ``sections`` (names of
+#: the sections that lost rows): derived data (the intel index) drops what rested on them.
+history_pruned = Signal()
 
 
 def cutoff(now: datetime | None = None) -> datetime | None:
@@ -32,6 +37,7 @@ def prune(now: datetime | None = None) -> dict[str, int]:
     if limit is None:
         return {}
     deleted: dict[str, int] = {}
+    pruned_sections: list[str] = []
     size = batch_size()
     for section in registry.all_sections():
         for model, date_field in section.retention:
@@ -40,6 +46,10 @@ def prune(now: datetime | None = None) -> dict[str, int]:
             while pks := list(qs.values_list("pk", flat=True)[:size]):
                 count += model.objects.filter(pk__in=pks).delete()[0]
             deleted[model._meta.label] = deleted.get(model._meta.label, 0) + count
+            if count and section.name not in pruned_sections:
+                pruned_sections.append(section.name)
+    if pruned_sections:
+        history_pruned.send(sender=prune, limit=limit, sections=pruned_sections)
     return deleted
 
 

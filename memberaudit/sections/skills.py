@@ -93,7 +93,11 @@ class AttributesSection(Section):
     scopes = ("esi-skills.read_skills.v1",)
     operations = ("GetCharactersCharacterIdAttributes",)
     models = (CharacterAttributes,)
-    description = "The five attributes and remap information, every ring 2 cycle."
+    triggers = ("skill_sets",)  # a remap or an implant swap changes training times
+    description = (
+        "The five effective attributes (implant bonuses included, as ESI returns them) and remap "
+        "information, every ring 2 cycle."
+    )
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         fields = ("charisma", "intelligence", "memory", "perception", "willpower")

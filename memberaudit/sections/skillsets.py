@@ -1,9 +1,13 @@
-"""Skill set checks: computed from a character's skills, attributes and implants.
+"""Skill set checks: computed from a character's skills and attributes.
 
-No ESI call: ``fetch`` reads what the skills, attributes and implants sections stored and
-computes every skill set's check; the engine's content hash makes an unchanged result cost no
-write. The skills section triggers this one after a change, and it also runs every ring 2
-cycle, which picks up edited skill sets.
+No ESI call: ``fetch`` reads what the skills and attributes sections stored and computes every
+skill set's check; the engine's content hash makes an unchanged result cost no write. The
+skills section triggers this one after a change, and it also runs every ring 2 cycle, which
+picks up edited skill sets.
+
+Training times use the stored attributes as they are: ESI returns effective attributes, with
+the bonuses of plugged-in implants and active boosters already included, so implants are not
+added again (see ``memberaudit.core.training``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from eveuniverse.models import EveType, EveTypeDogmaAttribute
 
 from memberaudit.core import training
 from memberaudit.esi import client as esi_client
-from memberaudit.models.clones import CharacterImplant
 from memberaudit.models.skills import CharacterAttributes, CharacterSkill
 from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSetSkill
 
@@ -28,7 +31,7 @@ from .sync import replace_rows
 
 logger = logging.getLogger(__name__)
 
-_DOGMA_ATTRIBUTES = (*training.SKILL_TRAINING_ATTRIBUTES, *training.IMPLANT_BONUS_ATTRIBUTES)
+_DOGMA_ATTRIBUTES = training.SKILL_TRAINING_ATTRIBUTES
 
 
 def load_dogmas(type_ids: set[int]) -> None:
@@ -73,9 +76,6 @@ def compute_checks(character_pk: int) -> list[dict[str, Any]]:
             "eve_type_id", "active_skill_level", "skillpoints_in_skill"
         )
     }
-    implant_ids = set(
-        CharacterImplant.objects.filter(character_id=character_pk).values_list("eve_type_id", flat=True)
-    )
     skill_ids = {r.type_id for reqs in requirements.values() for r in reqs}
     missing_ids = {
         r.type_id
@@ -84,23 +84,20 @@ def compute_checks(character_pk: int) -> list[dict[str, Any]]:
         if trained.get(r.type_id, training.TrainedSkill(0, 0)).active_level
         < max(r.required_level or 0, r.recommended_level or 0)
     }
-    load_dogmas(missing_ids | implant_ids)
-    dogma = _dogma(missing_ids | implant_ids)
+    load_dogmas(missing_ids)
+    dogma = _dogma(missing_ids)
     skill_info = {
         type_id: info
         for type_id in skill_ids & set(dogma)
         if (info := training.SkillInfo.from_dogma(dogma[type_id])) is not None
     }
-    base = (
+    # effective attributes as ESI served them: implant bonuses are already in these values
+    effective = (
         CharacterAttributes.objects.filter(character_id=character_pk)
         .values("charisma", "intelligence", "memory", "perception", "willpower")
         .first()
     )
-    attributes = (
-        training.Attributes(**base).boosted(dogma.get(type_id, {}) for type_id in sorted(implant_ids))
-        if base
-        else None
-    )
+    attributes = training.Attributes(**effective) if effective else None
     return [
         {"skill_set_id": skill_set_id, **training.check_skill_set(reqs, trained, skill_info, attributes)}
         for skill_set_id, reqs in sorted(requirements.items())

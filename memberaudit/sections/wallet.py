@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import DecimalField, ExpressionWrapper, F
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit.models.wallet import (
@@ -12,7 +13,7 @@ from memberaudit.models.wallet import (
     CharacterWalletTransaction,
 )
 
-from .base import NOT_MODIFIED, Changes, Section, SyncContext, ids
+from .base import NOT_MODIFIED, Changes, Counterparties, Section, SyncContext, ids
 from .registry import register
 from .retention import within
 from .sync import append_rows, upsert_one
@@ -47,6 +48,10 @@ class WalletJournalSection(Section):
     operations = ("GetCharactersCharacterIdWalletJournal",)
     models = (CharacterWalletJournalEntry,)
     retention = ((CharacterWalletJournalEntry, "date"),)
+    counterparties = (
+        Counterparties(CharacterWalletJournalEntry, "first_party_id", date="date", isk="amount"),
+        Counterparties(CharacterWalletJournalEntry, "second_party_id", date="date", isk="amount"),
+    )
     description = (
         "Wallet journal entries of the last 30 days (ESI's window), kept as history, every ring 2 cycle."
     )
@@ -92,6 +97,16 @@ class WalletTransactionsSection(Section):
     operations = ("GetCharactersCharacterIdWalletTransactions",)
     models = (CharacterWalletTransaction,)
     retention = ((CharacterWalletTransaction, "date"),)
+    counterparties = (
+        Counterparties(
+            CharacterWalletTransaction,
+            "client_id",
+            date="date",
+            isk=ExpressionWrapper(
+                F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=22, decimal_places=2)
+            ),
+        ),
+    )
     description = "Market transactions (up to the last 2,500), kept as history, every ring 2 cycle."
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:

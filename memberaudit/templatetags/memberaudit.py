@@ -15,6 +15,7 @@ _PAGES = (
     ("memberaudit:launcher", _("Characters"), "fas fa-users", access.can_access_app),
     ("memberaudit:finder", _("Character finder"), "fas fa-search", access.can_use_finder),
     ("memberaudit:reports", _("Reports"), "fas fa-chart-bar", access.can_access_reports),
+    ("memberaudit:intel_report", _("Intel"), "fas fa-user-secret", access.can_use_intel),
     ("memberaudit:exports", _("Exports"), "fas fa-file-export", access.can_export),
 )
 

@@ -41,18 +41,26 @@ def eve_character_from(info: dict[str, Any]) -> EveCharacter:
 
 def register_character(
     info: dict[str, Any],
-    access_token: str,
+    tokens: dict[str, Any] | str,
     scopes: Iterable[str],
     *,
     user: User | None = None,
     main: bool | None = None,
     shared: bool = False,
 ) -> Character:
-    """Register an emulator character for ``user`` (a new user named after it by default)."""
+    """Register an emulator character for ``user`` (a new user named after it by default).
+
+    ``tokens`` is what the emulated EVE SSO issued (``EsiEmulator.issue_tokens`` or the
+    ``/_emulator/token/{id}`` control route): access token, refresh token and owner hash, so
+    django-esi refreshes the token every 20 minutes like in production. A bare access token
+    string gives a token without a refresh token, which dies when it expires.
+    """
+    if isinstance(tokens, str):
+        tokens = {"access_token": tokens}
     eve_character = eve_character_from(info)
     if user is None:
         user, _ = User.objects.get_or_create(username=info["name"].replace(" ", "_")[:150])
-    owner_hash = f"emulator-{info['id']}"
+    owner_hash = tokens.get("owner_hash") or f"emulator-{info['id']}"
     CharacterOwnership.objects.update_or_create(
         character=eve_character, defaults={"user": user, "owner_hash": owner_hash}
     )
@@ -64,8 +72,8 @@ def register_character(
         character_id=info["id"],
         character_name=info["name"],
         character_owner_hash=owner_hash,
-        access_token=access_token,
-        refresh_token="emulator-refresh-token",
+        access_token=tokens["access_token"],
+        refresh_token=tokens.get("refresh_token"),
         token_type=Token.TOKEN_TYPE_CHARACTER,
     )
     token.scopes.add(*scopes_for(scopes))

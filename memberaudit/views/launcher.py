@@ -122,6 +122,21 @@ class CharacterRow:
     is_main: bool
     health: HealthSummary
     details: dict[str, Any] = field(default_factory=dict)
+    #: what broke, in the words the update recorded (only for token problems)
+    token_problem: str = ""
+
+
+def token_problems(character_ids: Iterable[int]) -> dict[int, str]:
+    """Per character with a token problem, the message of its most recent one (one query)."""
+    rows = (
+        SectionStatus.objects.filter(character_id__in=list(character_ids), is_token_error=True)
+        .order_by("character_id", "-last_attempt_at")
+        .values_list("character_id", "error_message")
+    )
+    problems: dict[int, str] = {}
+    for character_id, message in rows:
+        problems.setdefault(character_id, message)
+    return problems
 
 
 def launcher_rows(request: HttpRequest) -> list[CharacterRow]:
@@ -144,6 +159,11 @@ def launcher_rows(request: HttpRequest) -> list[CharacterRow]:
         )
         for character in characters
     ]
+    broken = [row.character.pk for row in rows if row.health.code == Health.TOKEN_ERROR]
+    if broken:
+        problems = token_problems(broken)
+        for row in rows:
+            row.token_problem = problems.get(row.character.pk, "")
     rows.sort(key=lambda row: not row.is_main)  # stable: main first, then by name
     return rows
 

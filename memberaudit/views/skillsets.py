@@ -23,6 +23,7 @@ from memberaudit.core.training import split_duration
 from memberaudit.models import Character, SectionStatus
 from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSetGroup
 
+from .tables import unknown_name
 from .viewer import viewable_character
 
 
@@ -42,7 +43,7 @@ def _missing(skills: list[dict], names: dict[int, str]) -> list[dict[str, Any]]:
     return [
         {
             "skill_id": skill["type_id"],
-            "skill": names.get(skill["type_id"], f"#{skill['type_id']}"),
+            "skill": names.get(skill["type_id"]) or unknown_name(skill["type_id"]),
             "level": skill["level"],
             "active_level": skill["active_level"],
             "training": format_duration(skill["seconds"]),

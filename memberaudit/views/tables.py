@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 #: the longest page a client may ask for (DataTables' "All" is -1: capped too)
@@ -192,11 +193,16 @@ def serve(table: Table, character: Model, params: Mapping[str, str]) -> dict[str
 # --- cell helpers shared by the table specs ---------------------------------------------------
 
 
+def unknown_name(obj_id: int | None) -> str:
+    """What shows for an id whose name is not known (yet, or to ESI): "Unknown (id)"; "" without id."""
+    return gettext("Unknown (%(id)s)") % {"id": obj_id} if obj_id else ""
+
+
 def name_or_id(obj: Model | None, obj_id: int | None) -> str:
-    """The name of a related EVE object, or ``#id`` when it is not loaded yet."""
+    """The name of a related EVE object, or "Unknown (id)" when it has none (see ``unknown_name``)."""
     if obj is not None and getattr(obj, "name", ""):
         return obj.name
-    return f"#{obj_id}" if obj_id else ""
+    return unknown_name(obj_id)
 
 
 def link(url: str, text: Any) -> SafeString | str:

@@ -127,6 +127,11 @@ class Demo:
             time.sleep(1)
         raise SystemExit(f"the demo was not ready after {timeout:.0f} s:\n{self.tail()}")
 
+    def newcomers(self) -> list[dict]:
+        """Emulator characters nobody owns in the demo (for the EVE SSO login check)."""
+        status_file = self.data_dir / "status.json"
+        return json.loads(status_file.read_text()).get("newcomers", []) if status_file.exists() else []
+
     def tail(self, lines: int = 40) -> str:
         self.log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -366,19 +371,107 @@ class Browser:
 
 
 # --- what to capture ---------------------------------------------------------------------------------
-def first_character_pk(browser: Browser, prefer_index: int = 0) -> int | None:
-    """A character the signed-in user owns, from the launcher's links (``prefer_index``-th if any)."""
+def character_pks(browser: Browser) -> list[int]:
+    """The characters the signed-in user owns, from the launcher's links."""
     browser.driver.get(urljoin(browser.base_url, "member-audit/"))
-    pks = []
+    pks: list[int] = []
     for pk in re.findall(r"/member-audit/character/(\d+)/", browser.driver.page_source):
         if int(pk) not in pks:
             pks.append(int(pk))
+    return pks
+
+
+def first_character_pk(browser: Browser, prefer_index: int = 0) -> int | None:
+    """A character the signed-in user owns (``prefer_index``-th if any)."""
+    pks = character_pks(browser)
     if not pks:
         return None
     return pks[min(prefer_index, len(pks) - 1)]
 
 
-def run_checks(base_url: str, out_dir: Path) -> list[Shot]:
+def check_names(browser: Browser, pks: list[int]) -> None:
+    """No ``#<digits>`` placeholder on any tab of ``pks``, no blank name in any export (as admin)."""
+    from names_crawl import blank_names_in_exports, placeholders_in_viewer
+
+    cookie = browser.cookie_header()
+    placeholders = placeholders_in_viewer(browser.base_url, cookie, pks)
+    if placeholders:
+        raise CheckFailed(
+            f"{len(placeholders)} names show as #<id> placeholders:\n  - " + "\n  - ".join(placeholders[:20])
+        )
+    say(f"ok names: no #<id> placeholder on any tab of {len(pks)} characters")
+    blanks = blank_names_in_exports(browser, browser.base_url, cookie)
+    if blanks:
+        raise CheckFailed(
+            f"{len(blanks)} export rows have an id but no name:\n  - " + "\n  - ".join(blanks[:20])
+        )
+    say("ok names: every id in every export has its name")
+
+
+def check_sso_registration(browser: Browser, newcomer: dict, out_dir: Path) -> Shot:
+    """A new user logs in through the emulated EVE SSO and registers the character.
+
+    "Log in with EVE Online" -> the emulator's SSO page (pick the character, authorize) -> AA
+    creates the account -> launcher -> "Register character" -> SSO again, with Member Audit's
+    scopes -> back on the launcher, where the character is registered and its data loaded.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser.driver
+    wait = WebDriverWait(driver, 60)
+
+    def consent(step: str) -> None:
+        try:
+            wait.until(expected_conditions.element_to_be_clickable((By.ID, f"character-{newcomer['id']}")))
+        except Exception as exc:
+            raise CheckFailed(
+                f"{step}: the emulated SSO page does not offer {newcomer['name']} ({driver.current_url})"
+            ) from exc
+        driver.find_element(By.ID, f"character-{newcomer['id']}").click()
+        driver.find_element(By.ID, "authorize").click()
+
+    driver.delete_all_cookies()
+    driver.get(urljoin(browser.base_url, "account/login/"))
+    links = driver.find_elements(By.CSS_SELECTOR, "a[href*='sso/login']")
+    if not links:
+        raise CheckFailed("AA's login page has no 'Log in with EVE Online' link")
+    links[0].click()
+    consent("log in")
+    wait.until(lambda d: d.current_url.startswith(browser.base_url) and "sso/" not in d.current_url)
+    if not driver.get_cookie("sessionid"):
+        raise CheckFailed(f"logging in through the emulated SSO did not sign in ({driver.current_url})")
+
+    driver.set_page_load_timeout(300)  # the demo runs the first update inside the request (eager)
+    driver.get(urljoin(browser.base_url, "member-audit/"))
+    register = driver.find_elements(By.CSS_SELECTOR, "a[href*='add-character']")
+    if not register:
+        raise CheckFailed(
+            f"the launcher of a new user has no 'Register character' button ({driver.current_url})"
+        )
+    register[0].click()
+    consent("register")
+    WebDriverWait(driver, 300).until(
+        lambda d: d.current_url.startswith(browser.base_url) and "member-audit" in d.current_url
+    )
+    driver.set_page_load_timeout(60)
+    table = driver.find_elements(By.ID, "ma-launcher-characters")
+    if not table or newcomer["name"] not in table[0].text:
+        raise CheckFailed(f"{newcomer['name']} is not registered in the launcher after the SSO flow")
+    if "Never updated" in table[0].text or "Token broken" in table[0].text:
+        raise CheckFailed(
+            f"{newcomer['name']} was registered but its data did not load: {table[0].text[:300]}"
+        )
+    shot = Shot("sso-registered", "member-audit/", newcomer["name"], "Launcher after logging in with EVE SSO")
+    path = out_dir / f"{shot.name}.png"
+    driver.save_screenshot(str(path))
+    shot.result = f"ok -> {_rel(path)}"
+    say(f"ok {shot.name}: {newcomer['name']} logged in through the emulated SSO and was registered")
+    return shot
+
+
+def run_checks(base_url: str, out_dir: Path, newcomers: list[dict] | None = None) -> list[Shot]:
     browser_path, driver_path = ensure_chromium()
     ensure_selenium()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -395,6 +488,7 @@ def run_checks(base_url: str, out_dir: Path) -> list[Shot]:
         shot = Shot("launcher", "member-audit/", "member", "Launcher: a member's characters")
         shots.append(shot)
         browser.capture(shot, out_dir)
+        member_pks = character_pks(browser)
         pk = first_character_pk(browser, prefer_index=2)  # the member's large alt: full tables
         if pk is None:
             raise CheckFailed("the member's launcher shows no character links")
@@ -438,6 +532,10 @@ def run_checks(base_url: str, out_dir: Path) -> list[Shot]:
         browser.sign_in("admin")
         shots.append(Shot("exports", "member-audit/exports/", "admin", "Data exports (admin)"))
         browser.capture(shots[-1], out_dir)
+        check_names(browser, member_pks)
+
+        if newcomers:
+            shots.append(check_sso_registration(browser, newcomers[0], out_dir))
     finally:
         browser.close()
     return shots
@@ -469,7 +567,7 @@ def main() -> int:
             seconds = demo.wait_ready(args.timeout)
             say(f"demo ready after {seconds:.0f} s ({args.characters} characters, fresh database)")
             base_url = demo.url
-        shots = run_checks(base_url, args.out)
+        shots = run_checks(base_url, args.out, demo.newcomers() if demo else None)
     except CheckFailed as exc:
         say(f"FAILED: {exc}")
         if demo:

@@ -1,4 +1,7 @@
-"""Command line: ``python -m memberaudit.testing.esi_emulator --port 8765 --characters 50 --seed 1``."""
+"""Command line: ``python -m memberaudit.testing.esi_emulator --port 8765 --characters 50 --seed 1``.
+
+Serves ESI and the EVE SSO (``/v2/oauth/...``, ``/oauth/jwks``) on the same port.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import threading
 from datetime import datetime
 
 from .emulator import EsiEmulator
+from .sso import DEFAULT_TOKEN_LIFETIME
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +26,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated world")
     parser.add_argument(
         "--start", default=None, help="pin the clock start (ISO 8601, e.g. 2026-01-01T12:00:00Z)"
+    )
+    sso = parser.add_argument_group("sso")
+    sso.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=DEFAULT_TOKEN_LIFETIME,
+        help="access token lifetime in seconds (default 1200, like EVE SSO)",
+    )
+    sso.add_argument(
+        "--client",
+        action="append",
+        default=[],
+        metavar="ID:SECRET",
+        help="register another SSO application (memberaudit-test:memberaudit-test always is)",
     )
     faults = parser.add_argument_group("faults")
     faults.add_argument("--error-rate", type=float, default=0.0, help="share of 5xx answers on every route")
@@ -51,7 +69,22 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--downtime", action="store_true", help="start in downtime (everything 503)")
     faults.add_argument("--downtime-seconds", type=float, default=0.0, help="downtime window from start")
     faults.add_argument("--down-route", action="append", default=[], help="operation id reported Down (503)")
+    faults.add_argument("--sso-error-rate", type=float, default=0.0, help="share of 5xx answers of the SSO")
+    faults.add_argument("--sso-down", action="store_true", help="every SSO endpoint answers 503")
+    faults.add_argument("--sso-latency-ms", type=float, default=0.0, help="added latency of the SSO")
+    faults.add_argument("--jwks-down", action="store_true", help="the SSO's JWKS answers 503")
     return parser
+
+
+def clients_from_args(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--client ID:SECRET`` options as a dict (None: only the default client)."""
+    clients: dict[str, str] = {}
+    for item in args.client:
+        client_id, separator, secret = item.partition(":")
+        if not separator or not client_id or not secret:
+            raise SystemExit(f"--client needs ID:SECRET, got {item!r}")
+        clients[client_id] = secret
+    return clients or None
 
 
 def faults_from_args(args: argparse.Namespace) -> dict:
@@ -75,6 +108,8 @@ def faults_from_args(args: argparse.Namespace) -> dict:
         "malformed_rate",
         "structure_403_rate",
         "downtime_seconds",
+        "sso_error_rate",
+        "sso_latency_ms",
     ):
         if getattr(args, name):
             faults[name] = getattr(args, name)
@@ -86,6 +121,10 @@ def faults_from_args(args: argparse.Namespace) -> dict:
         faults["downtime"] = True
     if args.down_route:
         faults["down_routes"] = args.down_route
+    if args.sso_down:
+        faults["sso_down"] = True
+    if args.jwks_down:
+        faults["jwks_down"] = True
     return faults
 
 
@@ -93,7 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run until interrupted."""
     args = build_parser().parse_args(argv)
     start = datetime.fromisoformat(args.start.replace("Z", "+00:00")) if args.start else None
-    emulator = EsiEmulator(characters=args.characters, seed=args.seed, start=start, port=args.port)
+    emulator = EsiEmulator(
+        characters=args.characters,
+        seed=args.seed,
+        start=start,
+        port=args.port,
+        clients=clients_from_args(args),
+        token_lifetime=args.token_lifetime,
+    )
     faults = faults_from_args(args)
     if faults:
         emulator.set_faults(**faults)
@@ -102,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with emulator:
         print(f"ESI emulator listening on {emulator.url.rstrip('/')}", flush=True)
+        print(f"EVE SSO: {emulator.sso_urls()['base']}", flush=True)
         if faults:
             print(f"faults: {json.dumps(faults)}", flush=True)
         stop.wait()

@@ -1,4 +1,4 @@
-"""``EsiEmulator``: run the emulator in a background thread on a free loopback port."""
+"""``EsiEmulator``: run the emulator (ESI and EVE SSO) in a background thread on a loopback port."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from .server import EmulatorCore, EmulatorHTTPServer
 from .spec import write_spec
+from .sso import AUTHORIZE_PATH, DEFAULT_TOKEN_LIFETIME, JWKS_PATH, METADATA_PATH, REVOKE_PATH, TOKEN_PATH
 
 
 class EsiEmulator:
@@ -16,9 +17,13 @@ class EsiEmulator:
 
     >>> with EsiEmulator(characters=6, seed=42) as esi:
     ...     token = esi.mint_token(esi.characters()[0]["character_id"], ["esi-skills.read_skills.v1"])
+    ...     tokens = esi.issue_tokens(esi.characters()[0]["character_id"])  # + refresh token, owner hash
     ...     spec = esi.spec_file(tmp_path)  # for ESIClientProvider(spec_file=...)
+    ...     esi.sso_urls()["token"]  # the emulated EVE SSO, same port
 
-    The Python methods mirror the ``/_emulator/...`` control routes.
+    The Python methods mirror the ``/_emulator/...`` control routes. ``clients`` registers more
+    SSO applications (``{client_id: secret}``) besides ``memberaudit-test``/``memberaudit-test``;
+    ``token_lifetime`` is the access token lifetime in seconds (default 1200, like EVE SSO).
     """
 
     def __init__(
@@ -29,10 +34,19 @@ class EsiEmulator:
         port: int = 0,
         host: str = "127.0.0.1",
         page_sizes: dict[str, int] | None = None,
+        clients: dict[str, str] | None = None,
+        token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
     ) -> None:
         if isinstance(start, str):
             start = datetime.fromisoformat(start.replace("Z", "+00:00"))
-        self.core = EmulatorCore(characters=characters, seed=seed, start=start, page_sizes=page_sizes)
+        self.core = EmulatorCore(
+            characters=characters,
+            seed=seed,
+            start=start,
+            page_sizes=page_sizes,
+            clients=clients,
+            token_lifetime=token_lifetime,
+        )
         self._host = host
         self._port = port
         self._server: EmulatorHTTPServer | None = None
@@ -85,16 +99,44 @@ class EsiEmulator:
         """Write the spec with ``servers`` pointing here; returns the file path."""
         return write_spec(self.url, directory)
 
+    def sso_urls(self) -> dict[str, str]:
+        """The emulated EVE SSO's URLs: ``base`` (…/v2/oauth, django-esi's ``ESI_SSO_BASE_URL``),
+        ``authorize``, ``token``, ``revoke``, ``jwks`` and ``metadata``."""
+        root = self.url.rstrip("/")
+        return {
+            "base": root + AUTHORIZE_PATH.rsplit("/", 1)[0],
+            "authorize": root + AUTHORIZE_PATH,
+            "token": root + TOKEN_PATH,
+            "revoke": root + REVOKE_PATH,
+            "jwks": root + JWKS_PATH,
+            "metadata": root + METADATA_PATH,
+        }
+
     # --- control API ---------------------------------------------------------------------
+    def issue_tokens(self, character_id: int, scopes: list[str] | str | None = None) -> dict:
+        """What an SSO login gives, without the browser: ``access_token``, ``refresh_token``,
+        ``expires_in``, ``owner_hash``, ``character_id``, ``scopes`` (all when None)."""
+        return self.core.issue_tokens(character_id, _scope_list(scopes))
+
     def mint_token(self, character_id: int, scopes: list[str] | str | None = None) -> str:
-        """A new access token for ``character_id`` (all scopes when ``scopes`` is None)."""
-        if isinstance(scopes, str):
-            scopes = scopes.replace(",", " ").split()
-        return self.core.mint_token(character_id, list(scopes) if scopes else None)
+        """Just a new access token (a JWT) for ``character_id`` (all scopes when None)."""
+        return self.core.mint_token(character_id, _scope_list(scopes))
 
     def revoke(self, character_id: int) -> None:
-        """Invalidate all tokens minted so far for ``character_id``."""
+        """The player revokes the app: earlier access tokens get 401, refresh tokens ``invalid_grant``."""
         self.core.revoke(character_id)
+
+    def transfer(self, character_id: int) -> str:
+        """The character changes account: returns the new owner hash; old refresh tokens die."""
+        return self.core.transfer(character_id)
+
+    def owner_hash(self, character_id: int) -> str:
+        """The character's current owner hash."""
+        return self.core.owner_hash(character_id)
+
+    def set_token_lifetime(self, seconds: float) -> float:
+        """Lifetime of access tokens issued from now on."""
+        return self.core.set_token_lifetime(seconds)
 
     def tick(self, seconds: float) -> datetime:
         """Advance emulator time; returns the new time."""
@@ -105,11 +147,12 @@ class EsiEmulator:
         return self.core.set_faults(**faults).as_dict()
 
     def stats(self) -> dict:
-        """Accounting: requests by route and status, tokens per group, 304 share, 420/429."""
+        """Accounting: requests by route and status, tokens per group, 304 share, 420/429,
+        and ``sso``: SSO requests by endpoint, by grant type and status, and SSO faults."""
         return self.core.stats.as_dict()
 
     def reset_stats(self) -> None:
-        """Zero the accounting."""
+        """Zero the accounting (ESI and SSO)."""
         self.core.stats.reset()
 
     def reset_limits(self) -> None:
@@ -128,3 +171,10 @@ class EsiEmulator:
     def all_scopes(self) -> list[str]:
         """Every scope of the spec."""
         return list(self.core.all_scopes)
+
+
+def _scope_list(scopes: list[str] | str | None) -> list[str] | None:
+    """Scopes as a list; a string may separate them with spaces or commas."""
+    if isinstance(scopes, str):
+        scopes = scopes.replace(",", " ").split()
+    return list(scopes) if scopes else None

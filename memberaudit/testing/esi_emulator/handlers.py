@@ -404,8 +404,8 @@ def corporation(call: Call) -> Payload:
     body: dict[str, Any] = {}
     if d.get("alliance_id"):
         body["alliance_id"] = d["alliance_id"]
-    body["ceo_id"] = d.get("ceo_id", 3004000)
-    body["creator_id"] = d.get("ceo_id", 3004000)
+    body["ceo_id"] = d["ceo_id"]
+    body["creator_id"] = d["ceo_id"]
     if d.get("date_founded"):
         body["date_founded"] = d["date_founded"]
     body["description"] = f'<font size="12" color="#bfffffff">Welcome to {entity.name}.</font>'
@@ -458,15 +458,24 @@ def killmail(call: Call) -> Payload:
 
 
 # --- universe -------------------------------------------------------------------------
+#: ESI's answer when one id of a ``/universe/names`` request is unknown: nothing is resolved
+UNKNOWN_IDS_MESSAGE = "Ensure all IDs are valid before resolving."
+
+
 @handles("PostUniverseNames")
 def universe_names(call: Call) -> Payload:
-    """Names and categories of ids; any unknown id is a 404 like ESI."""
+    """Names and categories of ids; one unknown id is a 404 for the whole request, like ESI.
+
+    Like ESI it names characters (agents and NPCs included), corporations, alliances, factions,
+    stations, solar systems, constellations, regions and types; not structures, mailing lists
+    or ids of characters that no longer exist.
+    """
     ids = _id_list(call)
     rows = []
     for entity_id in dict.fromkeys(ids):
         entity = call.world.entities.get(entity_id)
         if entity is None:
-            raise ApiError(404, "Ensure all IDs are valid before resolving.")
+            raise ApiError(404, UNKNOWN_IDS_MESSAGE)
         rows.append({"category": entity.category, "id": entity_id, "name": entity.name})
     return Payload(rows)
 
@@ -492,7 +501,9 @@ def universe_ids(call: Call) -> Payload:
     result: dict[str, list] = {}
     for entity in call.world.entities.values():
         if entity.name in wanted:
-            result.setdefault(keys[entity.category], []).append({"id": entity.id, "name": entity.name})
+            # NPC agents are characters for /universe/names, but ESI lists them as agents here
+            key = "agents" if entity.id in U.AGENTS else keys[entity.category]
+            result.setdefault(key, []).append({"id": entity.id, "name": entity.name})
     return Payload(dict(sorted(result.items())))
 
 
@@ -561,7 +572,7 @@ def type_ids(call: Call) -> Payload:
 
 @handles("GetUniverseTypesTypeId")
 def type_detail(call: Call) -> Payload:
-    """One inventory type, with dogma attributes for skills and implants."""
+    """One inventory type with its dogma: skills needed, training attributes, fitting, slots."""
     info = U.types().get(call.int_param("type_id"))
     if info is None:
         raise ApiError(404, "Type not found")
@@ -571,6 +582,8 @@ def type_detail(call: Call) -> Payload:
     }
     if info.dogma:
         body["dogma_attributes"] = [{"attribute_id": a, "value": v} for a, v in info.dogma]
+    if info.effects:
+        body["dogma_effects"] = [{"effect_id": e, "is_default": d} for e, d in info.effects]
     body.update(
         group_id=info.group_id,
         mass=1000.0,
@@ -701,6 +714,37 @@ def system_detail(call: Call) -> Payload:
     return Payload(body)
 
 
+@handles("GetUniverseStarsStarId")
+def star(call: Call) -> Payload:
+    """The star of a solar system (the ``star_id`` of ``/universe/systems/{id}``)."""
+    star_id = call.int_param("star_id")
+    system = next((s for s in U.SYSTEMS.values() if s.star_id == star_id), None)
+    if system is None:
+        raise ApiError(404, "Star not found")
+    return Payload(
+        {
+            "age": 4_500_000_000 + (star_id % 997) * 1_000_000,
+            "luminosity": 1.0 + (star_id % 13) / 100,
+            "name": f"{system.name} - Star",
+            "radius": 700_000_000,
+            "solar_system_id": system.system_id,
+            "spectral_class": "G5 V",
+            "temperature": 5800,
+            "type_id": U.STAR_TYPE_ID,
+        }
+    )
+
+
+@handles("GetUniverseSchematicsSchematicId")
+def schematic(call: Call) -> Payload:
+    """A planetary factory schematic (the ``schematic_id`` of colony pins)."""
+    schematic_id = call.int_param("schematic_id")
+    if schematic_id not in U.SCHEMATICS:
+        raise ApiError(404, "Schematic not found")
+    name, cycle_time = U.SCHEMATICS[schematic_id]
+    return Payload({"cycle_time": cycle_time, "schematic_name": name})
+
+
 @handles("GetUniversePlanetsPlanetId")
 def planet(call: Call) -> Payload:
     """One planet."""
@@ -794,6 +838,31 @@ def dogma_attribute(call: Call) -> Payload:
             "stackable": True,
         }
     )
+
+
+@handles("GetDogmaEffectsEffectId")
+def dogma_effect(call: Call) -> Payload:
+    """The dogma effects types refer to (slots, online, skills); without modifiers."""
+    effect_id = call.int_param("effect_id")
+    info = U.DOGMA_EFFECTS.get(effect_id)
+    if info is None:
+        raise ApiError(404, "Dogma effect not found")
+    name, display_name, category = info
+    body: dict[str, Any] = {"description": display_name, "disallow_auto_repeat": False}
+    if display_name:
+        body["display_name"] = display_name
+    body.update(
+        effect_category=category,
+        effect_id=effect_id,
+        electronic_chance=False,
+        is_assistance=False,
+        is_offensive=False,
+        is_warp_safe=False,
+        name=name,
+        published=bool(display_name),
+        range_chance=False,
+    )
+    return Payload(body)
 
 
 @handles("GetMarketsPrices")

@@ -224,11 +224,11 @@ def mail_body(
     return "".join(lines)
 
 
-def bio(rng: random.Random, name: str, hostile: bool) -> str:
-    """A character description in EVE markup."""
+def bio(rng: random.Random, name: str, hostile: bool, recruiter_id: int) -> str:
+    """A character description in EVE markup, linking to a recruiter (a character of the world)."""
     text = (
         f'<font size="13" color="#bfffffff">{name} flies for fun and profit.<br>'
-        f'<b>Contact:</b> <a href="showinfo:1377//90000001">Recruiter</a></font>'
+        f'<b>Contact:</b> <a href="showinfo:1377//{recruiter_id}">Recruiter</a></font>'
     )
     if hostile:
         text += "<br><img src=x onerror=\"alert('bio')\">"

@@ -5,11 +5,12 @@ It never raises on 4xx/5xx: tests look at status, headers and body as ESI sent t
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 
 @dataclass
@@ -43,13 +44,21 @@ class RawClient:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        form: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> RawResponse:
-        """Send one request; ``body`` is sent as JSON unless it is bytes."""
+        """Send one request; ``body`` is sent as JSON unless it is bytes, ``form`` form-encoded
+        (as OAuth wants it); ``auth`` is HTTP Basic ``(user, password)`` (SSO client auth)."""
         send_headers = {"User-Agent": self.user_agent}
         if token:
             send_headers["Authorization"] = f"Bearer {token}"
+        if auth:
+            send_headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
         data = None
-        if body is not None:
+        if form is not None:
+            data = urlencode(form).encode()
+            send_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             send_headers["Content-Type"] = "application/json"
         send_headers.update(headers or {})
@@ -72,7 +81,7 @@ class RawClient:
         return self.request("GET", path, token=token, **kw)
 
     def post(self, path: str, token: str | None = None, body: Any = None, **kw: Any) -> RawResponse:
-        """POST ``path``."""
+        """POST ``path`` (``form=``/``auth=`` for the SSO endpoints)."""
         return self.request("POST", path, token=token, body=body, **kw)
 
     def close(self) -> None:

@@ -1,20 +1,24 @@
 """The emulator core (ESI behaviours) and its stdlib HTTP front end.
 
 :class:`EmulatorCore` turns a request into a response: routing by the spec, auth with
-emulator-minted tokens, ETag/304, paging, cache headers, the error limit (420), per-group
-token buckets (429), fault injection and accounting. :class:`EmulatorHTTPServer` is a
-``ThreadingHTTPServer`` that feeds it real HTTP/1.1 requests on 127.0.0.1.
+access tokens of the emulated EVE SSO (:mod:`.sso`, served on the same port), ETag/304,
+paging, cache headers, the error limit (420), per-group token buckets (429), fault injection
+and accounting. :class:`EmulatorHTTPServer` is a ``ThreadingHTTPServer`` that feeds it real
+HTTP/1.1 requests on 127.0.0.1.
+
+Two clocks: the emulator's moving clock (start + real time + ticks) drives the data; the
+wall clock drives what clients cache by. ``Date`` and ``Expires`` are wall-clock times, as
+real ESI sends them, because django-esi computes its cache expiry as ``Date + max-age - now``;
+``Last-Modified`` is the data's age mapped onto the wall clock (``If-Modified-Since`` is
+compared the same way). Access tokens expire by the wall clock too.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import math
 import random
-import secrets
 import threading
 import time
 import traceback
@@ -28,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .handlers import HANDLERS, ApiError, Call, Payload
 from .spec import Operation, Router, default_router, load_spec, spec_for_url
+from .sso import DEFAULT_TOKEN_LIFETIME, Reply, Sso, SsoStats, TokenRejected
 from .world import JsonRows, Section, World, json_default
 
 ERROR_LIMIT = 100
@@ -60,11 +65,16 @@ def _now_utc() -> datetime:
 
 
 class Clock:
-    """Emulator time: ``start`` plus real elapsed time plus all ticks."""
+    """Emulator time: ``start`` plus real elapsed time plus all ticks.
+
+    It also maps emulator instants onto the wall clock (same distance from "now" in both),
+    for the headers clients cache by.
+    """
 
     def __init__(self, start: datetime) -> None:
         self.start = start
         self._t0 = time.monotonic()
+        self._wall0 = time.time()
         self.offset = 0.0
 
     def seconds(self) -> float:
@@ -78,6 +88,21 @@ class Clock:
     def advance(self, seconds: float) -> None:
         """Jump forward."""
         self.offset += seconds
+
+    @staticmethod
+    def wall_now() -> datetime:
+        """The real time now, to the second (what ``Date`` says)."""
+        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+
+    def to_wall(self, moment: datetime) -> datetime:
+        """The wall-clock second that is as far before the real now as ``moment`` is before
+        emulator now; never in the future.
+
+        Computed from fixed anchors (not from two "now"s read a moment apart), so the same
+        ``moment`` maps to the same second on every request: ``If-Modified-Since`` keeps matching.
+        """
+        elapsed = (moment - self.start).total_seconds() - self.offset
+        return min(datetime.fromtimestamp(int(self._wall0 + elapsed), timezone.utc), self.wall_now())
 
 
 @dataclass
@@ -98,6 +123,14 @@ class Faults:
       with 503) or Degraded in ``/meta/status``.
     - ``rate_limits``: override the ``max-tokens`` of rate-limit groups (for tests).
     - ``error_limit``: override the error budget per window (default 100).
+
+    SSO faults touch only the SSO endpoints (and ESI faults never touch those):
+
+    - ``sso_error_rate``: share of SSO requests answered with a 5xx (HTML body, like a load
+      balancer) from ``sso_error_statuses``.
+    - ``sso_down``: every SSO endpoint answers 503.
+    - ``sso_latency_ms``: added to every SSO response.
+    - ``jwks_down``: only the JWKS answers 503 (token validation fails, refreshes do not).
     """
 
     error_rate: float = 0.0
@@ -118,6 +151,11 @@ class Faults:
     degraded_routes: list[str] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=dict)
     error_limit: int = ERROR_LIMIT
+    sso_error_rate: float = 0.0
+    sso_error_statuses: list[int] = field(default_factory=lambda: [500, 502, 503, 504])
+    sso_down: bool = False
+    sso_latency_ms: float = 0.0
+    jwks_down: bool = False
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Faults:
@@ -128,7 +166,7 @@ class Faults:
             raise ValueError(f"unknown fault option(s): {', '.join(sorted(unknown))}")
         faults = cls(**values)
         faults.hang_seconds = min(float(faults.hang_seconds), MAX_HANG_SECONDS)
-        for status in faults.error_statuses:
+        for status in [*faults.error_statuses, *faults.sso_error_statuses]:
             if status not in SERVER_ERROR_MESSAGES:
                 raise ValueError(f"error status must be one of {sorted(SERVER_ERROR_MESSAGES)}")
         return faults
@@ -145,14 +183,6 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes = b""
-
-
-@dataclass
-class TokenInfo:
-    """What an access token grants."""
-
-    character_id: int
-    scopes: frozenset[str]
 
 
 class _Bucket:
@@ -177,13 +207,15 @@ class _Bucket:
 
 
 class Stats:
-    """Request accounting."""
+    """Request accounting of ESI, with the SSO's own accounting as its ``sso`` part."""
 
     def __init__(self) -> None:
+        self.sso = SsoStats()
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything counted so far."""
+        """Forget everything counted so far (ESI and SSO)."""
+        self.sso.reset()
         self.by_route: dict[str, dict[str, int]] = {}
         self.by_status: dict[str, int] = {}
         self.tokens_by_group: dict[str, int] = {}
@@ -218,6 +250,7 @@ class Stats:
             "error_limited": self.by_status.get("420", 0),
             "rate_limited": self.by_status.get("429", 0),
             "faults": dict(sorted(self.faults.items())),
+            "sso": self.sso.as_dict(),
         }
 
 
@@ -230,6 +263,8 @@ class EmulatorCore:
         seed: int = 1,
         start: datetime | None = None,
         page_sizes: dict[str, int] | None = None,
+        clients: dict[str, str] | None = None,
+        token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
     ) -> None:
         start = start or _now_utc()
         if start.tzinfo is None:  # a naive start is UTC, like every ESI date
@@ -246,9 +281,6 @@ class EmulatorCore:
         self._lock = threading.Lock()
         self._fault_rng = random.Random(f"{seed}:faults")
         self._downtime_until: float | None = None
-        self._secret = hashlib.sha256(f"memberaudit-esi-emulator:{seed}".encode()).digest()
-        self._tokens: dict[str, TokenInfo] = {}
-        self._revoked: dict[int, set[str]] = {}  # character -> tokens minted since its revocation
         self._errors: dict[str, tuple[int, int]] = {}  # app -> (window index, errors)
         self._buckets: dict[tuple[str, str, int], _Bucket] = {}
         self._static_memo: dict[tuple, Payload] = {}
@@ -257,33 +289,49 @@ class EmulatorCore:
         self.all_scopes = sorted(
             spec["components"]["securitySchemes"]["OAuth2"]["flows"]["authorizationCode"]["scopes"]
         )
+        self.sso = Sso(
+            seed,
+            self.world.profiles,
+            self.all_scopes,
+            lambda: self.faults,
+            clients=clients,
+            token_lifetime=token_lifetime,
+            stats=self.stats.sso,
+        )
 
     # --- control API (also used by the HTTP control routes) --------------------------
+    def issue_tokens(
+        self, character_id: int, scopes: list[str] | None = None, client_id: str | None = None
+    ) -> dict[str, Any]:
+        """Access and refresh token as a code exchange would give them, without the browser.
+
+        Keys: ``access_token``, ``refresh_token``, ``expires_in``, ``token_type``,
+        ``owner_hash``, ``character_id``, ``character_name``, ``scopes`` (all if None).
+        """
+        return self.sso.issue_tokens(character_id, scopes, client_id)
+
     def mint_token(self, character_id: int, scopes: list[str] | None = None) -> str:
-        """A new access token for a character with ``scopes`` (all scopes if None)."""
-        if character_id not in self.world.profiles:
-            raise ApiError(404, f"Unknown character {character_id}")
-        chosen = sorted(set(scopes)) if scopes else list(self.all_scopes)
-        payload = json.dumps(
-            {"c": character_id, "s": chosen, "n": secrets.token_hex(6)}, separators=(",", ":")
-        )
-        encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-        signature = hmac.new(self._secret, encoded.encode(), hashlib.sha256).hexdigest()[:32]
-        token = f"ema1.{encoded}.{signature}"
-        with self._lock:
-            if character_id in self._revoked:
-                self._revoked[character_id].add(token)
-        return token
+        """Just a new access token (a JWT) for a character with ``scopes`` (all scopes if None)."""
+        return self.issue_tokens(character_id, scopes)["access_token"]
 
     def revoke(self, character_id: int) -> None:
-        """Invalidate every token minted so far for a character (also by earlier runs)."""
-        with self._lock:
-            self._revoked[character_id] = set()
+        """The player revokes the app: access tokens issued so far are answered 401 and refresh
+        tokens ``invalid_grant`` (also those of earlier runs); tokens issued later work."""
+        self.sso.revoke(character_id)
 
-    def _is_revoked(self, token: str, character_id: int) -> bool:
-        """Revoked: the character was revoked and the token was not minted since."""
-        fresh = self._revoked.get(character_id)
-        return fresh is not None and token not in fresh
+    def transfer(self, character_id: int) -> str:
+        """The character moves to another account: returns its new owner hash."""
+        return self.sso.transfer(character_id)
+
+    def owner_hash(self, character_id: int) -> str:
+        """The character's current owner hash (the ``owner`` claim)."""
+        if character_id not in self.world.profiles:
+            raise ApiError(404, f"Unknown character {character_id}")
+        return self.sso.owner_hash(character_id)
+
+    def set_token_lifetime(self, seconds: float) -> float:
+        """Lifetime of access tokens issued from now on (default 1200 s, like the real SSO)."""
+        return self.sso.set_token_lifetime(seconds)
 
     def tick(self, seconds: float) -> datetime:
         """Advance the clock; data changes plausibly (see :func:`world.apply_tick`)."""
@@ -314,29 +362,13 @@ class EmulatorCore:
             self._buckets.clear()
 
     def characters(self) -> list[dict]:
-        """Registrable characters (id, name, corporation, alliance, size class)."""
-        return [p.as_dict() for p in self.world.profiles.values()]
+        """Registrable characters (id, name, corporation, alliance, size class, owner hash)."""
+        return [
+            {**p.as_dict(), "owner_hash": self.sso.owner_hash(p.character_id)}
+            for p in self.world.profiles.values()
+        ]
 
     # --- helpers -------------------------------------------------------------------
-    def _token_info(self, token: str) -> TokenInfo | None:
-        info = self._tokens.get(token)
-        if info is not None:
-            return info
-        try:
-            prefix, encoded, signature = token.split(".")
-        except ValueError:
-            return None
-        expected = hmac.new(self._secret, encoded.encode(), hashlib.sha256).hexdigest()[:32]
-        if prefix != "ema1" or not hmac.compare_digest(signature, expected):
-            return None
-        try:
-            data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
-            info = TokenInfo(int(data["c"]), frozenset(data["s"]))
-        except (ValueError, KeyError, TypeError):
-            return None
-        self._tokens[token] = info
-        return info
-
     def in_downtime(self) -> bool:
         """Whether the downtime fault is active now."""
         if self.faults.downtime:
@@ -402,6 +434,9 @@ class EmulatorCore:
         query = parse_qs(split.query)
         if path.startswith("/_emulator"):
             return self._control(method, path, query, body)
+        if self.sso.serves(path):
+            reply: Reply = self.sso.handle(method, path, query, headers, body, self._request_base(headers))
+            return Response(reply.status, reply.headers, reply.body)
         if path == "/meta/openapi.json" and method == "GET":
             return self._spec(headers)
         matched = self.router.match(method, path)
@@ -409,6 +444,11 @@ class EmulatorCore:
             return self._finish(None, headers, 404, {"error": "Not found"}, {}, count_route="unknown")
         operation, path_params = matched
         return self._handle_operation(operation, path_params, query, headers, body)
+
+    def _request_base(self, headers: dict[str, str]) -> str:
+        """Base URL as the client reached us (the SSO metadata points there)."""
+        host = headers.get("host")
+        return f"http://{host}/" if host else self.base_url
 
     def _handle_operation(
         self,
@@ -446,12 +486,12 @@ class EmulatorCore:
             auth = headers.get("authorization", "")
             if not auth.lower().startswith("bearer "):
                 return self._finish(operation, headers, 401, {"error": "Authentication required"}, {})
-            token = auth[7:].strip()
-            info = self._token_info(token)
-            if info is None or info.character_id not in self.world.profiles:
+            try:
+                info = self.sso.authenticate(auth[7:].strip())
+            except TokenRejected as exc:
+                return self._finish(operation, headers, exc.status, exc.body, {})
+            if info.character_id not in self.world.profiles:
                 return self._finish(operation, headers, 401, {"error": "Invalid token"}, {})
-            if self._is_revoked(token, info.character_id):
-                return self._finish(operation, headers, 401, {"error": "Token has been revoked"}, {})
             character_key = info.character_id
             missing = [s for s in operation.scopes if s not in info.scopes]
             if missing:
@@ -592,8 +632,7 @@ class EmulatorCore:
                 )
             extra["X-Pages"] = str(pages)
         etag = self._etag(operation, payload, page)
-        if payload.section is not None:
-            extra["Last-Modified"] = format_datetime(payload.section.last_modified, usegmt=True)
+        extra["Last-Modified"] = format_datetime(self._last_modified(payload), usegmt=True)
         extra["ETag"] = etag
         if self._etag_matches(headers.get("if-none-match"), etag) or (
             "if-none-match" not in headers
@@ -634,16 +673,24 @@ class EmulatorCore:
             memo[key] = body
         return body
 
+    def _last_modified(self, payload: Payload) -> datetime:
+        """The section's last change on the wall clock (data without a section: the start)."""
+        modified = payload.section.last_modified if payload.section is not None else self.clock.start
+        return self.clock.to_wall(modified)
+
     def _not_modified_since(self, header: str | None, payload: Payload) -> bool:
-        """``If-Modified-Since`` at or after the section's last change (second precision)."""
+        """``If-Modified-Since`` (wall clock) at or after the section's last change.
+
+        Comparing in wall-clock seconds is mapping the header back onto the emulator clock,
+        without the rounding of doing it per request.
+        """
         if not header:
             return False
         try:
             since = parsedate_to_datetime(header)
         except (TypeError, ValueError):
             return False
-        modified = payload.section.last_modified if payload.section is not None else self.clock.start
-        return since.tzinfo is not None and modified <= since
+        return since.tzinfo is not None and self._last_modified(payload) <= since
 
     @staticmethod
     def _etag_matches(header: str | None, etag: str) -> bool:
@@ -665,7 +712,7 @@ class EmulatorCore:
     ) -> Response:
         """Add ESI headers, charge budgets and count the response."""
         app = self._app(headers)
-        now = self.clock.now()
+        now = self.clock.wall_now()  # real ESI's Date; clients anchor max-age on it
         if isinstance(body, bytes):
             data = body
         elif body is None:
@@ -673,13 +720,21 @@ class EmulatorCore:
         else:
             data = json.dumps(body, separators=(",", ":")).encode()
         out: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
-        age = DEFAULT_CACHE_AGE
+        age: int | None = DEFAULT_CACHE_AGE
         if operation is not None and operation.cache_age is not None:
             age = int(operation.cache_age)
-        if status in (200, 304):
+        elif operation is not None and operation.method.lower() == "post":
+            # POSTs the spec gives no cache age (/universe/names, /universe/ids, ...) are not
+            # cacheable: an answer depends on the body, which django-esi's cache key leaves out
+            age = None
+        if status in (200, 304) and age is None:
+            out["Cache-Control"] = "no-cache, no-store"
+        elif status in (200, 304):
             out["Cache-Control"] = f"public, max-age={age}"
             out["Expires"] = format_datetime(now + timedelta(seconds=age), usegmt=True)
-            out.setdefault("Last-Modified", format_datetime(self.clock.start, usegmt=True))
+            out.setdefault(
+                "Last-Modified", format_datetime(self.clock.to_wall(self.clock.start), usegmt=True)
+            )
         out["Date"] = format_datetime(now, usegmt=True)
         out.update(extra)
         group = None
@@ -777,19 +832,19 @@ class EmulatorCore:
         if head == "token" and method == "POST" and len(parts) == 2:
             raw = " ".join(query.get("scopes", []))
             scopes = [s for s in raw.replace(",", " ").split() if s]
-            character_id = int(parts[1])
-            token = self.mint_token(character_id, scopes or None)
-            info = self._token_info(token)
-            assert info is not None
-            return {
-                "access_token": token,
-                "character_id": character_id,
-                "scopes": sorted(info.scopes),
-                "token_type": "Bearer",
-            }
+            client_id = (query.get("client_id") or [None])[0]
+            return self.sso.issue_tokens(int(parts[1]), scopes or None, client_id)
         if head == "revoke" and method == "POST" and len(parts) == 2:
             self.revoke(int(parts[1]))
             return {"revoked": int(parts[1])}
+        if head == "transfer" and method == "POST" and len(parts) == 2:
+            character_id = int(parts[1])
+            return {"character_id": character_id, "owner_hash": self.transfer(character_id)}
+        if head == "token-lifetime" and len(parts) == 1:
+            if method == "POST":
+                self.set_token_lifetime(float((query.get("seconds") or [""])[0]))
+            if method in ("GET", "POST"):
+                return {"token_lifetime": self.sso.token_lifetime}
         if head == "tick" and method == "POST":
             seconds = float((query.get("seconds") or ["3600"])[0])
             now = self.tick(seconds)

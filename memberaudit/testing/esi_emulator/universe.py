@@ -5,12 +5,16 @@ everything else is invented but self-consistent: every type has a group, every g
 category, every station and structure a solar system, every system a constellation and
 region. Skills beyond the well-known ones are generated so that characters can own up to
 ~400 distinct skills.
+
+Ships, modules, charges, drones, implants and skills carry dogma like EVE's: the skills they
+require (``requiredSkill1..3`` with their levels), so fittings and skill plans resolve to a
+complete, cycle-free tree of skills; skills also carry their training attributes and rank.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # --- dogma attribute ids used by skills and implants ----------------------------------
 ATTR_CHARISMA = 164
@@ -22,6 +26,13 @@ ATTR_PRIMARY = 180
 ATTR_SECONDARY = 181
 ATTR_SKILL_RANK = 275
 ATTR_IMPLANT_SLOT = 331
+ATTR_POWER = 30
+ATTR_CPU = 50
+ATTR_LOW_SLOTS = 12
+ATTR_MED_SLOTS = 13
+ATTR_HI_SLOTS = 14
+#: (required skill, its level) attribute ids, as EVE's requiredSkill1..3 / requiredSkill1Level..3
+ATTR_REQUIRED_SKILLS = ((182, 277), (183, 278), (184, 279))
 IMPLANT_BONUS_ATTRS = {
     "charisma": 175,
     "intelligence": 176,
@@ -51,10 +62,38 @@ DOGMA_ATTRIBUTES: dict[int, dict] = {
     ATTR_SECONDARY: {"name": "secondaryAttribute", "display_name": "Secondary attribute"},
     ATTR_SKILL_RANK: {"name": "skillTimeConstant", "display_name": "Training time multiplier"},
     ATTR_IMPLANT_SLOT: {"name": "implantness", "display_name": "Implant Slot"},
+    ATTR_POWER: {"name": "power", "display_name": "Powergrid Usage"},
+    ATTR_CPU: {"name": "cpu", "display_name": "CPU usage"},
+    ATTR_LOW_SLOTS: {"name": "lowSlots", "display_name": "Low Slots"},
+    ATTR_MED_SLOTS: {"name": "medSlots", "display_name": "Medium Slots"},
+    ATTR_HI_SLOTS: {"name": "hiSlots", "display_name": "High Slots"},
+    182: {"name": "requiredSkill1", "display_name": "Primary Skill required"},
+    183: {"name": "requiredSkill2", "display_name": "Secondary Skill required"},
+    184: {"name": "requiredSkill3", "display_name": "Tertiary Skill required"},
+    277: {"name": "requiredSkill1Level", "display_name": "requiredSkill1Level"},
+    278: {"name": "requiredSkill2Level", "display_name": "requiredSkill2Level"},
+    279: {"name": "requiredSkill3Level", "display_name": "requiredSkill3Level"},
+}
+
+# --- dogma effects: (name, display name, effect category) -------------------------------
+EFFECT_LO_POWER = 11
+EFFECT_HI_POWER = 12
+EFFECT_MED_POWER = 13
+EFFECT_ONLINE = 16
+EFFECT_TURRET_FITTED = 42
+EFFECT_SKILL = 132
+DOGMA_EFFECTS: dict[int, tuple[str, str, int]] = {
+    EFFECT_LO_POWER: ("loPower", "Low power", 0),
+    EFFECT_HI_POWER: ("hiPower", "High power", 0),
+    EFFECT_MED_POWER: ("medPower", "Medium power", 0),
+    EFFECT_ONLINE: ("online", "Online", 4),
+    EFFECT_TURRET_FITTED: ("turretFitted", "Turret fitted", 0),
+    EFFECT_SKILL: ("skillEffect", "", 0),
 }
 
 # --- categories and groups --------------------------------------------------------------
 CATEGORIES: dict[int, str] = {
+    1: "Owner",
     2: "Celestial",
     3: "Station",
     4: "Material",
@@ -62,6 +101,7 @@ CATEGORIES: dict[int, str] = {
     7: "Module",
     8: "Charge",
     9: "Blueprint",
+    11: "Entity",
     16: "Skill",
     18: "Drone",
     20: "Implant",
@@ -73,6 +113,13 @@ CATEGORIES: dict[int, str] = {
 
 GROUPS: dict[int, tuple[str, int]] = {
     # group_id: (name, category_id)
+    1: ("Character", 1),
+    2: ("Corporation", 1),
+    32: ("Alliance", 1),
+    3: ("Region", 2),
+    4: ("Constellation", 2),
+    5: ("Solar System", 2),
+    6: ("Sun", 2),
     7: ("Planet", 2),
     12: ("Cargo Container", 2),
     340: ("Secure Cargo Container", 2),
@@ -95,6 +142,7 @@ GROUPS: dict[int, tuple[str, int]] = {
     60: ("Damage Control", 7),
     83: ("Projectile Ammo", 8),
     385: ("Heavy Missile", 8),
+    562: ("Asteroid Guristas Frigate", 11),
     105: ("Frigate Blueprint", 9),
     107: ("Cruiser Blueprint", 9),
     100: ("Combat Drone", 18),
@@ -143,6 +191,8 @@ class TypeInfo:
     description: str = ""
     published: bool = True
     dogma: tuple[tuple[int, float], ...] = field(default=())
+    #: (effect id, is default)
+    effects: tuple[tuple[int, bool], ...] = field(default=())
 
     @property
     def category_id(self) -> int:
@@ -151,6 +201,14 @@ class TypeInfo:
 
 
 _BASE_TYPES: list[TypeInfo] = [
+    # owners and celestials: what ``showinfo:<type>//<id>`` links in EVE markup and the map refer to
+    TypeInfo(1377, "Character", 1, 1.0, published=False),
+    TypeInfo(2, "Corporation", 2, 1.0, published=False),
+    TypeInfo(16159, "Alliance", 32, 1.0, published=False),
+    TypeInfo(3, "Region", 3, 1.0, published=False),
+    TypeInfo(4, "Constellation", 4, 1.0, published=False),
+    TypeInfo(5, "Solar System", 5, 1.0, published=False),
+    TypeInfo(6, "Sun G5 (Yellow)", 6, 1.0),
     # ships
     TypeInfo(670, "Capsule", 29, 500.0),
     TypeInfo(587, "Rifter", 25, 27289.0),
@@ -197,6 +255,9 @@ _BASE_TYPES: list[TypeInfo] = [
     TypeInfo(17366, "Station Container", 340, 10000.0),
     TypeInfo(17367, "Station Vault Container", 340, 50000.0),
     TypeInfo(17368, "Station Warehouse Container", 340, 100000.0),
+    # NPCs (the ``reason`` of bounty prizes counts the NPC types killed)
+    TypeInfo(23328, "Pithi Arrogator", 562, 20000.0, published=False),
+    TypeInfo(23329, "Pithi Despoiler", 562, 20000.0, published=False),
     # blueprints
     TypeInfo(691, "Rifter Blueprint", 105, 0.01),
     TypeInfo(951, "Merlin Blueprint", 105, 0.01),
@@ -236,6 +297,8 @@ IMPLANT_SPECS = [
     (9941, "Memory Augmentation - Basic", "memory", 1, 2),
 ]
 IMPLANT_TYPE_IDS = [spec[0] for spec in IMPLANT_SPECS]
+#: what implants require (at the level of their bonus)
+CYBERNETICS = 3411
 
 # well-known skills: (type_id, name, group_id, rank, primary, secondary)
 _KNOWN_SKILLS = [
@@ -350,10 +413,152 @@ def skills_by_id() -> dict[int, SkillInfo]:
     return {s.type_id: s for s in skills()}
 
 
+# --- what types require: type id -> {skill id: level} (at most three, like EVE's dogma) ------------
+# Close to EVE's requirements where the skill exists here; where EVE's skill is not among ours
+# (Gallente Battleship, Caldari Hauler, capital skills, Mining Frigate, ...) a skill we have
+# stands in. Every chain ends at a skill without requirements: no cycles.
+SKILL_PREREQUISITES: dict[int, dict[int, int]] = {
+    3301: {3300: 1},
+    3302: {3300: 1},
+    3303: {3300: 1},
+    3305: {3302: 3},
+    3310: {3300: 2},
+    3311: {3300: 2},
+    3312: {3300: 2},
+    3315: {3300: 3},
+    3321: {3319: 1},
+    3324: {3321: 3},
+    3328: {3327: 1},
+    3329: {3327: 1},
+    3330: {3327: 1},
+    3331: {3327: 1},
+    3333: {3329: 3},
+    3334: {3330: 3},
+    3337: {3333: 3},
+    3338: {33096: 3},
+    17940: {3386: 4, 3327: 3},
+    33096: {3334: 3},
+    3387: {3380: 4},
+    3403: {3402: 4},
+    3442: {3436: 5},
+    3444: {3443: 2},
+    3446: {3443: 2},
+    16622: {3443: 4},
+    3450: {3449: 1},
+    3453: {3449: 1},
+    3455: {3449: 1},
+    3356: {3355: 3},
+    3419: {3416: 1},
+    3394: {3392: 2},
+    3418: {3413: 1},
+    3412: {3402: 3},
+    3411: {3402: 3},
+    2406: {3402: 3},
+    2505: {2406: 1},
+}
+TYPE_REQUIREMENTS: dict[int, dict[int, int]] = {
+    # ships
+    587: {3329: 1},
+    603: {3330: 1},
+    597: {3331: 1},
+    32880: {3327: 1, 3386: 1},
+    621: {3334: 1},
+    622: {3333: 1},
+    24698: {33096: 1},
+    638: {3338: 1},
+    641: {3327: 4},
+    648: {3330: 3},
+    17478: {17940: 1},
+    20185: {3338: 4},
+    23757: {3327: 5},
+    # modules
+    484: {3302: 1},
+    2873: {3302: 4, 3300: 2},
+    3831: {3419: 2},
+    3841: {3419: 4},
+    438: {3450: 4},
+    12076: {3453: 3},
+    448: {3427: 4},
+    482: {3386: 4},
+    2048: {3394: 2, 3392: 1},
+    # charges and drones
+    209: {3324: 1},
+    2488: {3436: 4},
+    2456: {3436: 4},
+}
+#: a module's slot effect and fitting cost (cpu, power grid)
+_MODULE_FITTING: dict[int, tuple[int, float, float]] = {
+    484: (EFFECT_HI_POWER, 4.0, 1.0),
+    2873: (EFFECT_HI_POWER, 8.0, 5.0),
+    482: (EFFECT_HI_POWER, 60.0, 2.0),
+    3831: (EFFECT_MED_POWER, 26.0, 23.0),
+    3841: (EFFECT_MED_POWER, 44.0, 187.0),
+    438: (EFFECT_MED_POWER, 25.0, 10.0),
+    12076: (EFFECT_MED_POWER, 55.0, 150.0),
+    448: (EFFECT_MED_POWER, 30.0, 1.0),
+    2048: (EFFECT_LO_POWER, 30.0, 1.0),
+}
+_TURRETS = {484, 2873}
+#: a ship's (high, medium, low) slots
+_SHIP_SLOTS: dict[int, tuple[int, int, int]] = {
+    587: (4, 3, 3),
+    603: (3, 4, 3),
+    597: (4, 2, 4),
+    32880: (3, 3, 1),
+    621: (5, 5, 3),
+    622: (5, 4, 4),
+    24698: (7, 6, 4),
+    638: (8, 6, 5),
+    641: (7, 4, 7),
+    648: (1, 4, 1),
+    17478: (2, 3, 1),
+    20185: (0, 0, 3),
+    23757: (3, 5, 6),
+}
+
+
+def requirement_dogma(requirements: dict[int, int]) -> tuple[tuple[int, float], ...]:
+    """``requiredSkill1..3`` and their levels for ``{skill id: level}`` (at most three)."""
+    if len(requirements) > len(ATTR_REQUIRED_SKILLS):
+        raise ValueError("EVE's dogma names at most three required skills per type")
+    result: list[tuple[int, float]] = []
+    slots = ATTR_REQUIRED_SKILLS[: len(requirements)]
+    for (skill_attr, level_attr), (skill_id, level) in zip(slots, requirements.items(), strict=True):
+        result += [(skill_attr, float(skill_id)), (level_attr, float(level))]
+    return tuple(result)
+
+
+def skill_requirements(skill: SkillInfo) -> dict[int, int]:
+    """What a skill requires: listed for the well-known ones; a synthetic specialization needs
+    the first well-known skill of its group at III."""
+    if skill.type_id < SYNTHETIC_SKILL_BASE:
+        return SKILL_PREREQUISITES.get(skill.type_id, {})
+    base = next((s.type_id for s in skills() if s.group_id == skill.group_id), None)
+    return {base: 3} if base is not None and base < SYNTHETIC_SKILL_BASE else {}
+
+
+def _with_fitting_dogma(info: TypeInfo) -> TypeInfo:
+    dogma: list[tuple[int, float]] = []
+    effects: list[tuple[int, bool]] = []
+    if info.type_id in _SHIP_SLOTS:
+        high, medium, low = _SHIP_SLOTS[info.type_id]
+        dogma += [(ATTR_HI_SLOTS, float(high)), (ATTR_MED_SLOTS, float(medium)), (ATTR_LOW_SLOTS, float(low))]
+    if info.type_id in _MODULE_FITTING:
+        slot_effect, cpu, power = _MODULE_FITTING[info.type_id]
+        dogma += [(ATTR_CPU, cpu), (ATTR_POWER, power)]
+        effects += [(slot_effect, False), (EFFECT_ONLINE, False)]
+        if info.type_id in _TURRETS:
+            effects.append((EFFECT_TURRET_FITTED, False))
+    dogma += requirement_dogma(TYPE_REQUIREMENTS.get(info.type_id, {}))
+    if not dogma and not effects:
+        return info
+    return replace(info, dogma=tuple(dogma), effects=tuple(effects))
+
+
 @functools.cache
 def types() -> dict[int, TypeInfo]:
     """Every inventory type the emulator knows, keyed by type id."""
-    result = {t.type_id: t for t in _BASE_TYPES}
+    result = {t.type_id: _with_fitting_dogma(t) for t in _BASE_TYPES}
     for type_id, name, attribute, bonus, slot in IMPLANT_SPECS:
         result[type_id] = TypeInfo(
             type_id,
@@ -361,7 +566,11 @@ def types() -> dict[int, TypeInfo]:
             300,
             1.0,
             f"+{bonus} {attribute} implant.",
-            dogma=((IMPLANT_BONUS_ATTRS[attribute], float(bonus)), (ATTR_IMPLANT_SLOT, float(slot))),
+            dogma=(
+                (IMPLANT_BONUS_ATTRS[attribute], float(bonus)),
+                (ATTR_IMPLANT_SLOT, float(slot)),
+                *requirement_dogma({CYBERNETICS: bonus}),
+            ),
         )
     for skill in skills():
         result[skill.type_id] = TypeInfo(
@@ -374,9 +583,27 @@ def types() -> dict[int, TypeInfo]:
                 (ATTR_PRIMARY, float(ATTRIBUTE_IDS[skill.primary])),
                 (ATTR_SECONDARY, float(ATTRIBUTE_IDS[skill.secondary])),
                 (ATTR_SKILL_RANK, float(skill.rank)),
+                *requirement_dogma(skill_requirements(skill)),
             ),
+            effects=((EFFECT_SKILL, False),),
         )
     return result
+
+
+def required_skills(type_id: int) -> dict[int, int]:
+    """Every skill (prerequisites included) needed to use a type: skill id -> highest level."""
+    needed: dict[int, int] = {}
+    pending = [type_id]
+    while pending:
+        current = types()[pending.pop()]
+        values = dict(current.dogma)
+        for skill_attr, level_attr in ATTR_REQUIRED_SKILLS:
+            if skill_attr in values:
+                skill_id, level = int(values[skill_attr]), int(values[level_attr])
+                if level > needed.get(skill_id, 0):
+                    needed[skill_id] = level
+                    pending.append(skill_id)
+    return needed
 
 
 @functools.cache
@@ -403,6 +630,7 @@ ORE_TYPES = [1230, 1228]
 CONTAINER_TYPES = [17366, 17367, 17368, 11489]
 NESTED_CONTAINER_TYPES = [3297, 11489]
 BLUEPRINT_TYPES = [691, 951, 24699]
+BOUNTY_NPC_TYPES = [23328, 23329]
 BLUEPRINT_PRODUCTS = {691: 587, 951: 603, 24699: 24698}
 TRADE_TYPES = MINERAL_TYPES + CHARGE_TYPES + MODULE_TYPES + DRONE_TYPES
 
@@ -513,6 +741,11 @@ PLANETS: dict[int, tuple[str, int, int, str]] = {
     40301512: ("1DQ1-A II", 30004759, 11, "temperate"),
 }
 
+#: every system's star is of this type
+STAR_TYPE_ID = 6
+# schematic_id: (name, cycle time in seconds) -- what colony factories run
+SCHEMATICS: dict[int, tuple[str, int]] = {121: ("Water", 1800)}
+
 LOCATIONS_HIGHSEC = [60003760, 60003466, 60008494, 60011866, 60005686, 1035466617946, 1042000000102]
 LOCATIONS_ALL = LOCATIONS_HIGHSEC + [1022734985679, 1042000000101, 1042000000103]
 
@@ -562,6 +795,28 @@ AGENTS: dict[int, tuple[str, int]] = {
     3010124: ("Dagar Rudunn", 1000051),
     3011542: ("Ellen Arrant", 1000120),
     3013811: ("Amoh Kartar", 1000084),
+}
+# the NPC characters at the head of the NPC corporations: ceo_id: (name, corporation_id)
+NPC_CEOS: dict[int, tuple[str, int]] = {
+    3004000 + k: (name, corporation_id)
+    for k, (corporation_id, name) in enumerate(
+        [
+            (1000125, "Ildar Ubomaki"),
+            (1000035, "Oshima Kakkinen"),
+            (1000033, "Teshi Oshiro"),
+            (1000167, "Akkio Kasatsu"),
+            (1000051, "Karin Midular"),
+            (1000057, "Ratrik Abeda"),
+            (1000084, "Merimar Ardishapur"),
+            (1000086, "Arrana Kor-Azor"),
+            (1000120, "Jacus Roden"),
+            (1000169, "Ameline Duvailler"),
+            (1000180, "Haatomo Hakatsu"),
+            (1000181, "Vaelin Arrieux"),
+            (1000182, "Kritsan Barbari"),
+            (1000179, "Aulus Gonom"),
+        ]
+    )
 }
 # race_id: (name, alliance_id)  -- ESI's alliance_id of a race is its faction
 RACES: dict[int, tuple[str, int]] = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from . import hostiles
 from . import universe as U
 from .names import (
     ALLIANCE_NOUNS,
@@ -35,6 +36,11 @@ CORPORATION_ID_BASE = 98000001
 OUTSIDER_CORPORATION_ID_BASE = 98100001
 ALLIANCE_ID_BASE = 99000001
 OUTSIDER_ALLIANCE_ID_BASE = 99100001
+#: characters ESI no longer knows: their ids stay in old mails, /universe/names answers 404
+PURGED_CHARACTER_ID_BASE = 2114000001
+PURGED_CHARACTERS = 3
+#: every how many mails one comes from a purged character (by mail id, no random draw)
+PURGED_SENDER_EVERY = 41
 ITEM_ID_BASE = 1_050_000_000_000
 JOURNAL_ID_BASE = 21_000_000_000
 TRANSACTION_ID_BASE = 6_100_000_000
@@ -251,7 +257,11 @@ class World:
         self.outsiders: list[int] = []
         self.hostile_outsiders: list[int] = []
         self.mailing_lists: dict[int, str] = {}
+        #: ids in the data that ESI cannot name (404 on /universe/names), with the names the
+        #: texts that mention them still carry
+        self.purged_characters: dict[int, str] = {}
         self._build_public(characters)
+        hostiles.register(self)
 
     # --- public world ---------------------------------------------------------------
     def _build_public(self, n_characters: int) -> None:
@@ -368,7 +378,9 @@ class World:
                 birthday=public["birthday"],
                 security_status=public["security_status"],
             )
-            public["description"] = bio(crng, name, hostile=(i % 7 == 3))
+            public["description"] = bio(
+                crng, name, hostile=(i % 7 == 3), recruiter_id=self.outsiders[i % len(self.outsiders)]
+            )
             self.profiles[cid] = profile
             self.entities[cid] = Entity(cid, name, "character", public)
             self.entities[corp].data["members"].append(cid)
@@ -390,12 +402,34 @@ class World:
             self.entities[sid] = Entity(sid, station.name, "station")
         for fid, faction in U.FACTIONS.items():
             self.entities[fid] = Entity(fid, faction[0], "faction")
+        ceos = {corp: ceo for ceo, (_name, corp) in U.NPC_CEOS.items()}
         for cid, (name, ticker, faction_id) in U.NPC_CORPORATIONS.items():
             self.entities[cid] = Entity(
                 cid,
                 name,
                 "corporation",
-                {"ticker": ticker, "alliance_id": None, "faction_id": faction_id, "npc": True, "members": []},
+                {
+                    "ticker": ticker,
+                    "alliance_id": None,
+                    "faction_id": faction_id,
+                    "npc": True,
+                    "members": [],
+                    "ceo_id": ceos[cid],
+                },
+            )
+        for ceo_id, (name, corp) in U.NPC_CEOS.items():
+            self.entities[ceo_id] = Entity(
+                ceo_id,
+                name,
+                "character",
+                {
+                    "corporation_id": corp,
+                    "race_id": 1,
+                    "bloodline_id": 1,
+                    "gender": "male",
+                    "birthday": datetime(2003, 5, 6, tzinfo=timezone.utc),
+                    "security_status": 0.0,
+                },
             )
         for aid, (name, corp) in U.AGENTS.items():
             self.entities[aid] = Entity(
@@ -413,6 +447,11 @@ class World:
             )
         for n in range(3):
             self.mailing_lists[145000001 + n] = ["Corp Logistics", "Alliance Intel", "Market Hub Chat"][n]
+        # a stream of its own, so the names above stay the same
+        purged_rng = _rng(self.seed, "purged")
+        for k in range(PURGED_CHARACTERS):
+            name = unique_person_name(purged_rng, used_names)
+            self.purged_characters[PURGED_CHARACTER_ID_BASE + k] = name
 
     def _public_character(self, rng: random.Random, corporation_id: int) -> dict:
         bloodline_id = rng.choice(list(U.BLOODLINES))
@@ -440,8 +479,15 @@ class World:
         return self.entities[character_id].data["corporation_id"]
 
     def name(self, entity_id: int) -> str:
-        """Name of any known entity."""
+        """Name of any known entity (or of a purged character, as old texts still show it)."""
+        if entity_id in self.purged_characters:
+            return self.purged_characters[entity_id]
         return self.entities[entity_id].name
+
+    def purged_character(self, key: int) -> int:
+        """One of the purged characters, chosen by ``key`` (no random draw)."""
+        ids = sorted(self.purged_characters)
+        return ids[key % len(ids)]
 
     def character(self, character_id: int) -> CharacterData:
         """The generated data of a registrable character, brought up to the current tick."""
@@ -509,6 +555,7 @@ def generate_character(world: World, data: CharacterData) -> None:
     _gen_wallet(world, data, t0, vol)
     _gen_mail(world, data, t0, vol)
     _gen_misc(world, data, t0, vol, f, home)
+    hostiles.plant(world, data)
 
 
 def _location(location_id: int, docked: bool) -> dict:
@@ -545,15 +592,21 @@ def _gen_skills(world: World, data: CharacterData, t0: datetime, vol: dict) -> N
         for entry in list(skills.values())[:5]:
             entry["active_skill_level"] = min(entry["active_skill_level"], 3)
     unallocated = rng.choice([0, 0, 0, 50000, 250000, 1200000])
-    attributes = {
-        "charisma": rng.randint(17, 22),
-        "intelligence": rng.randint(17, 27),
-        "memory": rng.randint(17, 27),
-        "perception": rng.randint(17, 27),
-        "willpower": rng.randint(17, 27),
+    # how much this pilot favours each attribute (charisma least, as most pilots do)
+    preferences = {
+        "charisma": rng.randint(17, 22) - 17,
+        "intelligence": rng.randint(17, 27) - 17,
+        "memory": rng.randint(17, 27) - 17,
+        "perception": rng.randint(17, 27) - 17,
+        "willpower": rng.randint(17, 27) - 17,
     }
-    data.attrs = attributes
-    attr_section = dict(attributes)
+    data.attrs = _remap(preferences)
+    # ESI serves effective attributes: the remap plus the active clone's implant bonuses;
+    # the queue below trains at the same effective speed
+    attributes = _effective_attributes(
+        data.attrs, _active_implants(_rng(world.seed, p.character_id, "clones"))
+    )
+    attr_section: dict[str, Any] = dict(attributes)
     if not p.sparse:
         attr_section["bonus_remaps"] = rng.randint(0, 3)
         attr_section["last_remap_date"] = t0 - timedelta(days=rng.randint(400, 900))
@@ -565,7 +618,8 @@ def _gen_skills(world: World, data: CharacterData, t0: datetime, vol: dict) -> N
     n_queue = _between(rng, vol, "queue")
     candidates = [s for s in chosen if skills[s.type_id]["trained_skill_level"] < 5]
     rng.shuffle(candidates)
-    moment = t0 - timedelta(minutes=rng.randint(5, 300))
+    elapsed = rng.randint(5, 300)  # minutes the first item has been in training, at most
+    moment = t0
     planned: dict[int, int] = {}
     for skill in candidates:
         if len(queue) >= n_queue:
@@ -578,8 +632,15 @@ def _gen_skills(world: World, data: CharacterData, t0: datetime, vol: dict) -> N
             rate = attributes[skill.primary] + attributes[skill.secondary] / 2  # SP per minute
             minutes = max(1.0, (end_sp - training_start_sp) / rate)
             if not queue:
-                # the first item finishes within 10..120 minutes of the start time
-                minutes = rng.randint(10, 120) + (t0 - moment).total_seconds() / 60
+                # the item in training finishes 10..120 minutes after t0, at this same speed: it
+                # started ``elapsed`` minutes ago part way into the level, or later at the
+                # level's start when the level is shorter than that
+                left = rng.randint(10, 120)
+                training_start_sp = max(training_start_sp, math.ceil(end_sp - rate * (elapsed + left)))
+                minutes = (end_sp - training_start_sp) / rate
+                moment = t0 + timedelta(minutes=min(left, minutes) - minutes)
+                # the skills route shows the skill with the SP its training started from
+                skills[skill.type_id]["skillpoints_in_skill"] = training_start_sp
             finish = moment + timedelta(minutes=minutes)
             queue.append(
                 {
@@ -606,6 +667,51 @@ def _gen_skills(world: World, data: CharacterData, t0: datetime, vol: dict) -> N
     data.skills = skills
     data.unallocated = unallocated
     data.set("skills", _skills_body(data), t0)
+
+
+# EVE's neural remap: every attribute starts at 17, a remap spreads 14 more points, at most 10
+# in one attribute (so each is 17..27 and they sum to 99 before implants and boosters)
+ATTRIBUTE_BASE = 17
+REMAP_POINTS = 14
+REMAP_MAX_POINTS = 10
+_IMPLANT_BONUS_TARGETS = {bonus_id: name for name, bonus_id in U.IMPLANT_BONUS_ATTRS.items()}
+
+
+def _remap(preferences: dict[str, int]) -> dict[str, int]:
+    """Base attributes of a remap that spreads the points in proportion to ``preferences``.
+
+    Rounding leftovers go to the most preferred attributes that still have room.
+    """
+    total = sum(preferences.values())
+    weights = preferences if total else dict.fromkeys(preferences, 1)
+    total = sum(weights.values())
+    points = {name: min(REMAP_MAX_POINTS, REMAP_POINTS * weight // total) for name, weight in weights.items()}
+    by_preference = sorted(weights, key=lambda name: (-weights[name], name))
+    while sum(points.values()) < REMAP_POINTS:
+        name = next(n for n in by_preference if points[n] < REMAP_MAX_POINTS)
+        points[name] += 1
+        by_preference.append(by_preference.pop(by_preference.index(name)))
+    return {name: ATTRIBUTE_BASE + points[name] for name in preferences}
+
+
+def _effective_attributes(base: dict[str, int], implant_ids: list[int]) -> dict[str, int]:
+    """Attributes as ESI serves them: the base plus the bonuses of the plugged-in implants."""
+    types = U.types()
+    effective = dict(base)
+    for type_id in implant_ids:
+        for attribute_id, value in types[type_id].dogma:
+            if attribute_id in _IMPLANT_BONUS_TARGETS:
+                effective[_IMPLANT_BONUS_TARGETS[attribute_id]] += int(value)
+    return effective
+
+
+def _active_implants(rng: random.Random) -> list[int]:
+    """The active clone's implants: 0..5 Standard (+3) implants, at most one per slot.
+
+    The first draw of the character's ``clones`` stream: the attributes (generated before the
+    clones) repeat it on a fresh copy of that stream to know the implants' bonuses.
+    """
+    return sorted(rng.sample(U.IMPLANT_TYPE_IDS[:5], rng.randint(0, 5)))
 
 
 def _skills_body(data: CharacterData) -> dict:
@@ -934,6 +1040,9 @@ def _new_mail(world: World, data: CharacterData, rng: random.Random, moment: dat
     sent = rng.random() < 0.15
     other = rng.choice(world.hostile_outsiders if rng.random() < 0.1 else world.outsiders)
     sender = p.character_id if sent else other
+    if not sent and mail_id % PURGED_SENDER_EVERY == 0:
+        # an old mail of a character that no longer exists: ESI cannot name the sender
+        sender = world.purged_character(mail_id // PURGED_SENDER_EVERY)
     recipients: list[dict] = []
     labels: list[int] = [2] if sent else [1]
     kind = rng.random()
@@ -1056,7 +1165,7 @@ def _gen_clones(world: World, data: CharacterData, t0: datetime, vol: dict, flag
     seed = world.seed
     sparse = p.sparse
     rng = _rng(seed, p.character_id, "clones")
-    implants = sorted(rng.sample(U.IMPLANT_TYPE_IDS[:5], rng.randint(0, 5)))
+    implants = _active_implants(rng)  # their bonuses are in the served attributes
     data.set("implants", implants, t0)
     jump_clones = []
     for k in range(rng.randint(0, 5 if p.size != "small" else 1)):

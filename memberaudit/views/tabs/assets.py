@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from memberaudit.models import Character, CharacterAsset
-from memberaudit.views.tables import Column, Table
+from memberaudit.views.tables import Column, Table, unknown_name
 
 from . import cells, register_table
 from .columns import group_column, location_column, type_column
@@ -70,7 +70,7 @@ def _contents(asset: CharacterAsset):
 def _container(asset: CharacterAsset) -> str:
     if asset.parent_item_id is None:
         return ""
-    return asset.container_name or asset.container_type_name or f"#{asset.parent_item_id}"
+    return asset.container_name or asset.container_type_name or unknown_name(asset.parent_item_id)
 
 
 register_table(

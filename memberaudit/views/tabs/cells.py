@@ -1,7 +1,7 @@
 """Cell values shared by the table specs: EVE types, entities and locations, with fallbacks.
 
-Related rows may not be loaded yet (foreign keys without constraints): a missing name shows
-as ``#id``. Every value is escaped by ``tables.render_cell`` or built with ``format_html``.
+Related rows may not be loaded yet (foreign keys without constraints) and ESI cannot name
+every id: a missing name shows as "Unknown (id)". Every value is escaped by ``tables.render_cell`` or built with ``format_html``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from memberaudit.core import markup
-from memberaudit.views.tables import link, name_or_id
+from memberaudit.views.tables import link, name_or_id, unknown_name
 
 
 def eve_type(obj: Any, field: str = "eve_type") -> str:
-    """The name of a type (``#id`` until loaded)."""
+    """The name of a type ("Unknown (id)" until loaded)."""
     return name_or_id(getattr(obj, field), getattr(obj, f"{field}_id"))
 
 
@@ -37,12 +37,11 @@ def entity(obj: Any, field: str) -> SafeString | str:
 
 
 def location(obj: Any, field: str = "location") -> str:
-    """A station, structure or solar system (``#id`` until loaded)."""
+    """A station, structure or solar system ("Unknown (id)" until loaded)."""
     related = getattr(obj, field)
     if related is not None:
         return str(related.display_name)
-    related_id = getattr(obj, f"{field}_id")
-    return f"#{related_id}" if related_id else ""
+    return unknown_name(getattr(obj, f"{field}_id"))
 
 
 def solar_system(obj: Any, field: str = "eve_solar_system") -> str:

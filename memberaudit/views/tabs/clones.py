@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from eveuniverse.models import EveType
 
 from memberaudit.models import Character, CharacterCloneInfo, CharacterImplant, CharacterJumpClone
-from memberaudit.views.tables import Column, Table
+from memberaudit.views.tables import Column, Table, unknown_name
 
 from . import cells, register_table, tab_context
 from .columns import type_column
@@ -51,7 +51,7 @@ def _prepare(page: list[CharacterJumpClone], character: Character) -> None:
     type_ids = {type_id for clone in page for type_id in clone.implant_type_ids or []}
     names = dict(EveType.objects.filter(id__in=type_ids).values_list("id", "name")) if type_ids else {}
     for clone in page:
-        clone.implant_names = [names.get(i) or f"#{i}" for i in clone.implant_type_ids or []]
+        clone.implant_names = [names.get(i) or unknown_name(i) for i in clone.implant_type_ids or []]
 
 
 register_table(

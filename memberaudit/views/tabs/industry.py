@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.models import Character
+from memberaudit.models import Character, CharacterAsset
 from memberaudit.models.industry import CharacterBlueprint, CharacterIndustryJob, CharacterMiningLedgerEntry
 from memberaudit.views.tables import Column, Table
 
@@ -78,7 +79,24 @@ register_table(
 
 
 def _blueprints(character: Character, params: Mapping[str, str]) -> QuerySet:
-    return CharacterBlueprint.objects.filter(character=character).select_related("eve_type", "location")
+    # a blueprint in a container has the container's item id as location: name the container
+    container = CharacterAsset.objects.filter(character=character, item_id=OuterRef("location_id"))
+    return (
+        CharacterBlueprint.objects.filter(character=character)
+        .select_related("eve_type", "location")
+        .annotate(
+            container_name=Subquery(container.values("name")[:1]),
+            container_type_name=Subquery(container.values("eve_type__name")[:1]),
+        )
+    )
+
+
+def _blueprint_location(blueprint: CharacterBlueprint) -> str:
+    """The station or structure, or the container the blueprint is in ("Unknown (id)" else)."""
+    container = blueprint.container_name or blueprint.container_type_name
+    if blueprint.location is None and container:
+        return gettext("In %(container)s") % {"container": container}
+    return cells.location(blueprint)
 
 
 def _blueprint_kind(blueprint: CharacterBlueprint) -> str:
@@ -111,7 +129,7 @@ register_table(
             Column(
                 "location",
                 _("Location"),
-                cells.location,
+                _blueprint_location,
                 order_by=("location__name",),
                 search=("location__name",),
             ),

@@ -20,7 +20,7 @@ from memberaudit.models.mail import (
     CharacterMailRecipient,
     CharacterMailUnreadCount,
 )
-from memberaudit.views.tables import Column, Table
+from memberaudit.views.tables import Column, Table, unknown_name
 
 from . import cells, detail, register_table, tab_context
 
@@ -55,7 +55,7 @@ def _recipient_names(mail: CharacterMail, lists: dict[int, str]) -> list[str]:
     names = []
     for recipient in mail.recipients.all():
         if recipient.recipient_type == CharacterMailRecipient.RecipientType.MAILING_LIST:
-            names.append(lists.get(recipient.recipient_id) or f"#{recipient.recipient_id}")
+            names.append(lists.get(recipient.recipient_id) or unknown_name(recipient.recipient_id))
         else:
             names.append(cells.name_or_id(recipient.recipient, recipient.recipient_id))
     return names

@@ -27,6 +27,7 @@ STATIC_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__fil
 INSTALLED_APPS += [
     "eveuniverse",
     "memberaudit",
+    "testauth.apps.TestAuthConfig",  # points django-esi's JWKS address at the emulated SSO
 ]
 
 # --- database ---------------------------------------------------------------
@@ -93,8 +94,13 @@ ESI_SSO_CLIENT_SECRET = "memberaudit-test"
 ESI_SSO_CALLBACK_URL = f"{SITE_URL}/sso/callback"
 ESI_USER_CONTACT_EMAIL = "admin@example.com"
 ESI_API_URL = os.environ.get("ESI_API_URL", "http://127.0.0.1:1/")
-# Tokens created by tests and the demo stay valid: the SSO cannot be reached here.
-ESI_TOKEN_VALID_DURATION = 10 * 365 * 24 * 3600
+# EVE SSO v2 is played by the ESI emulator on the same port: logins, code exchange, token
+# refresh (access tokens live 20 minutes, like production) and the JWKS that django-esi
+# validates tokens with. ESI_TOKEN_VALID_DURATION stays at django-esi's production default.
+ESI_SSO_BASE_URL = ESI_API_URL.rstrip("/") + "/v2/oauth"
+ESI_SSO_LOGIN_URL = ESI_SSO_BASE_URL + "/authorize/"
+ESI_CODE_EXCHANGE_URL = ESI_SSO_BASE_URL + "/token"
+EMULATED_SSO_JWKS_URL = ESI_API_URL.rstrip("/") + "/oauth/jwks"  # set by testauth.apps
 ESI_SERVER_ERROR_MAX_RETRIES = 1
 
 # --- speed and noise --------------------------------------------------------

@@ -1,0 +1,678 @@
+"""The periodic beat, the finder and the reports at alliance scale (50,000 characters), no ESI.
+
+Builds a throwaway SQLite database with ``--characters`` Member Audit characters in bulk
+(``bulk_create``, so no AA signal and no ESI call): 5 characters per user, every tenth
+``EveCharacter`` of a user unregistered, 1 % of characters disabled and 1 % orphaned, one token
+per owned character, a ``SectionStatus`` for every section of every updated character and
+5 skill sets with a check per character. The cache holds what a steady state would hold: a
+heartbeat per (character, section) whose age is spread evenly over the section's staleness
+plus one beat interval, so one beat finds the share of work a 15-minute schedule would find.
+The mix (per character, seeded):
+
+- 94.5 % healthy: heartbeats as above; per pair 2 % failed (ESI 5xx, 5-60 minutes ago, with
+  a failure count in the cache for half of them) and 0.3 % "route down";
+- 3 % with a revoked token: every scoped section is a token problem since 1-48 h; one in
+  five of them was added again since (a newer token), so its sections are due;
+- 1 % new (never updated: no status row, no heartbeat, every section due);
+- 0.5 % whose heartbeats the cache lost (the status rows decide).
+
+The cache is a private ``redis-server`` (like production; ``--cache fakeredis`` for the
+embedded one) and Celery sends for real (``CELERY_EAGER=0``) to Kombu's ``memory://``
+transport, whose ``_put`` is wrapped to count messages and the bytes Redis would store for
+them (``json.dumps`` of the transport message, as ``kombu.transport.redis`` pushes it); the
+messages are then dropped so that they do not count into our memory.
+
+Measured: ``run_regular_updates`` (wall, CPU, peak RSS of the process during the beat and its
+growth, SQL queries, cache round trips, messages and bytes by task, time per chunk), a second
+beat right away (it must queue no ``update_section``: every due pair has its queue marker),
+and the finder and every report endpoint as a superuser (median time of ``--runs``, queries
+of one request, response size, rows returned).
+
+Prints a summary and appends one row ``{"scenario": "scale_50k", ...}`` to
+``bench/results/latest.jsonl`` (and ``bench/results/scale_beat.json``).
+
+    .venv/bin/python bench/scale_beat.py [--characters 50000] [--runs 3] [--cache redis|fakeredis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import RESULTS, ROOT, Timer, commit, machine  # noqa: E402
+
+PER_USER = 5
+CORPORATIONS = 50
+ALLIANCES = 5
+SKILL_SETS = 5
+#: the beat's schedule in the test project (and the recommendation in docs/operations.md)
+BEAT_MINUTES = 15
+#: characters built per transaction / per cache write
+BATCH = 2000
+
+
+# --- process and cache ------------------------------------------------------------------------
+
+
+def _proc_status(field: str) -> float:
+    """A ``/proc/self/status`` figure in MiB (VmRSS, VmHWM)."""
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+)", text).group(1)) / 1024
+
+
+def reset_peak_rss() -> None:
+    """Reset VmHWM (Linux ``clear_refs`` 5) so the next peak is the beat's alone."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free loopback port, without persistence."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+
+    def __enter__(self) -> RedisServer:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.url = f"redis://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+def setup_django(db_path: Path) -> None:
+    """The test project's settings on ``db_path``, sending tasks to ``memory://``, migrated."""
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    os.environ["SQLITE_PATH"] = str(db_path)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "testauth.settings.local"
+    os.environ["CELERY_EAGER"] = "0"
+    import django
+    from django.conf import settings
+
+    settings.BROKER_URL = "memory://"  # also with REDIS_URL: the cache is Redis, the broker counted
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from testauth.celery import app
+
+    transport = app.connection_for_write().transport.driver_type
+    assert transport == "memory", f"tasks would go to {transport}, not memory://"
+    assert not app.conf.task_always_eager
+
+
+class Meter:
+    """Counts broker messages (by task, with the bytes Redis would store), SQL queries and
+    cache round trips while active."""
+
+    def __init__(self) -> None:
+        from kombu.transport import memory
+        from kombu.utils.json import dumps
+        from redis.connection import AbstractConnection
+
+        self.messages: Counter[str] = Counter()
+        self.bytes: Counter[str] = Counter()
+        self.countdowns: list[float] = []
+        self.queries = 0
+        self.round_trips = 0
+        self.active = False
+        meter = self
+
+        def put(channel: Any, queue: str, message: dict, **kwargs: Any) -> None:
+            if meter.active:
+                task = message.get("headers", {}).get("task", "?")
+                meter.messages[task] += 1
+                meter.bytes[task] += len(dumps(message))
+                eta = message.get("headers", {}).get("eta")
+                if eta and task.endswith("update_section"):
+                    meter.countdowns.append(eta)
+            # dropped: a broker holds them in production, not the beat's process
+
+        send = AbstractConnection.send_packed_command
+
+        def counted_send(connection: Any, command: Any, check_health: bool = True) -> Any:
+            if meter.active:
+                meter.round_trips += 1
+            return send(connection, command, check_health)
+
+        memory.Channel._put = put
+        AbstractConnection.send_packed_command = counted_send
+
+    def _query(self, execute, sql, params, many, context):
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+    def measure(self):
+        from contextlib import contextmanager
+
+        from django.db import connection
+
+        @contextmanager
+        def active():
+            self.messages.clear()
+            self.bytes.clear()
+            self.countdowns.clear()
+            self.queries = self.round_trips = 0
+            self.active = True
+            try:
+                with connection.execute_wrapper(self._query):
+                    yield self
+            finally:
+                self.active = False
+
+        return active()
+
+
+def redis_used_mb() -> float | None:
+    """Memory the cache's Redis uses (None for fakeredis)."""
+    from django_redis import get_redis_connection
+
+    info = get_redis_connection("default").info("memory")
+    used = info.get("used_memory") or 0
+    return round(used / 2**20, 1) if used else None
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def populate(count: int, seed: int) -> dict[str, int]:
+    """``count`` characters with owners, tokens, section statuses, heartbeats and skill sets."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.utils import timezone
+
+    from allianceauth.authentication.models import CharacterOwnership, UserProfile, get_guest_state
+    from allianceauth.eveonline.models import EveCharacter
+    from esi.models import Token
+
+    from memberaudit import tasks
+    from memberaudit.models import Character, SectionStatus
+    from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSet
+    from memberaudit.sections import engine, registry
+
+    from django.core.cache import cache
+
+    rng = random.Random(seed)
+    sections = registry.all_sections()
+    stale = {s.name: tasks.stale_minutes(s.name) for s in sections}
+    now = timezone.now()
+    now_ts = now.timestamp()
+    guest = get_guest_state()
+    skill_sets = SkillSet.objects.bulk_create([SkillSet(name=f"Doctrine ship {i}") for i in range(SKILL_SETS)])
+    kinds: Counter[str] = Counter()
+    stored_tokens_before_failure: list[int] = []
+
+    made = index = 0
+    while made < count:
+        with transaction.atomic():
+            # one batch of users, 5 EveCharacters each; every tenth EveCharacter unregistered
+            users_wanted = min(BATCH // PER_USER, (count - made) // 4 + 1)
+            users = User.objects.bulk_create(
+                [User(username=f"member-{index // PER_USER + u}") for u in range(users_wanted)]
+            )
+            eve_characters, registered = [], []
+            for u, user in enumerate(users):
+                for k in range(PER_USER):
+                    i = index + u * PER_USER + k
+                    corporation = (i // PER_USER) % CORPORATIONS
+                    eve_characters.append(
+                        EveCharacter(
+                            character_id=90_000_000 + i,
+                            character_name=f"Pilot {i:06d}",
+                            corporation_id=98_000_000 + corporation,
+                            corporation_name=f"Corporation {corporation}",
+                            corporation_ticker=f"C{corporation}",
+                            alliance_id=99_000_000 + corporation % ALLIANCES,
+                            alliance_name=f"Alliance {corporation % ALLIANCES}",
+                            alliance_ticker=f"A{corporation % ALLIANCES}",
+                        )
+                    )
+            eve_characters = EveCharacter.objects.bulk_create(eve_characters)
+            index += len(eve_characters)
+            ownerships, characters = [], []
+            for n, ec in enumerate(eve_characters):
+                user = users[n // PER_USER]
+                is_main = n % PER_USER == 0
+                unregistered = (ec.character_id % 10 == 7) and not is_main
+                orphan = not is_main and not unregistered and rng.random() < 0.01
+                if not orphan:
+                    ownerships.append(CharacterOwnership(user=user, character=ec, owner_hash=f"h{ec.character_id}"))
+                if not unregistered and made + len(characters) < count:
+                    characters.append(Character(eve_character=ec, is_disabled=rng.random() < 0.01))
+                    registered.append((ec, None if orphan else user))
+            CharacterOwnership.objects.bulk_create(ownerships)
+            UserProfile.objects.bulk_create(
+                [
+                    UserProfile(user=user, state=guest, main_character=eve_characters[u * PER_USER])
+                    for u, user in enumerate(users)
+                ]
+            )
+            characters = Character.objects.bulk_create(characters)
+            made += len(characters)
+            Token.objects.bulk_create(
+                [
+                    Token(
+                        user=user,
+                        character_id=ec.character_id,
+                        character_name=ec.character_name,
+                        character_owner_hash=f"h{ec.character_id}",
+                        access_token="bench",
+                        refresh_token="bench",
+                        token_type=Token.TOKEN_TYPE_CHARACTER,
+                    )
+                    for ec, user in registered
+                    if user is not None
+                ]
+            )
+            statuses, heartbeats, failures = [], {}, {}
+            for character in characters:
+                roll = rng.random()
+                kind = (
+                    "new"
+                    if roll < 0.01
+                    else "cache_lost"
+                    if roll < 0.015
+                    else "token_broken"
+                    if roll < 0.045
+                    else "healthy"
+                )
+                kinds[kind] += 1
+                if kind == "new":
+                    continue
+                token_failed_at = now - timedelta(hours=rng.uniform(1, 48))
+                if kind == "token_broken" and rng.random() >= 0.2:
+                    stored_tokens_before_failure.append(character.eve_character.character_id)
+                for section in sections:
+                    age = rng.uniform(0, stale[section.name] + BEAT_MINUTES) * 60
+                    checked = now_ts - age
+                    status = SectionStatus(
+                        character=character,
+                        section=section.name,
+                        last_attempt_at=now - timedelta(seconds=age),
+                        last_success_at=now - timedelta(seconds=age + rng.uniform(0, 3 * 86400)),
+                        last_change_at=now - timedelta(seconds=age + rng.uniform(0, 3 * 86400)),
+                        content_hash=f"{rng.getrandbits(128):032x}",
+                    )
+                    pair_roll = rng.random()
+                    if kind == "token_broken" and section.scopes:
+                        status.is_token_error = True
+                        status.error_message = "Token is invalid or expired"
+                        status.last_attempt_at = token_failed_at
+                    elif pair_roll < 0.02:
+                        status.error_message = "HTTP 502: Bad Gateway"
+                        status.last_attempt_at = now - timedelta(minutes=rng.uniform(5, 60))
+                        if rng.random() < 0.5:
+                            failures[tasks._failures_key(character.pk, section.name)] = rng.randint(1, 4)
+                    elif pair_roll < 0.023:
+                        status.is_route_down = True
+                        status.error_message = "route down"
+                        status.last_attempt_at = now - timedelta(minutes=rng.uniform(5, 60))
+                    if kind != "cache_lost":
+                        not_before = checked + 300 if rng.random() < 0.5 else None
+                        heartbeats[engine._heartbeat_key(character.pk, section.name)] = (checked, not_before)
+                    statuses.append(status)
+            SectionStatus.objects.bulk_create(statuses, batch_size=1000)
+            CharacterSkillSetCheck.objects.bulk_create(
+                [
+                    CharacterSkillSetCheck(
+                        character=c,
+                        skill_set=s,
+                        can_fly=(c.pk + s.pk) % 3 > 0,
+                        meets_recommended=(c.pk + s.pk) % 3 > 1,
+                    )
+                    for c in characters
+                    for s in skill_sets
+                ],
+                batch_size=1000,
+            )
+        cache.set_many(heartbeats, timeout=engine.HEARTBEAT_TTL)
+        if failures:
+            cache.set_many(failures, timeout=engine.HEARTBEAT_TTL)
+        print(f"  {made:,} characters", end="\r", flush=True, file=sys.stderr)
+    # revoked and not added again: the only token predates the failure
+    for start in range(0, len(stored_tokens_before_failure), 500):
+        Token.objects.filter(character_id__in=stored_tokens_before_failure[start : start + 500]).update(
+            created=now - timedelta(days=30)
+        )
+    print(file=sys.stderr)
+    return {
+        "eve_characters": EveCharacter.objects.count(),
+        "users": User.objects.count(),
+        "updatable": Character.objects.updatable().count(),
+        "section_statuses": SectionStatus.objects.count(),
+        **{f"kind_{k}": v for k, v in sorted(kinds.items())},
+    }
+
+
+# --- the beat ----------------------------------------------------------------------------------
+
+
+class ChunkClock:
+    """Wraps ``tasks.due_sections``: times each chunk (from one call to the next), records the
+    moment each chunk was decided at and the due pairs, or replays the moments of a former run.
+
+    Replaying lets a second beat see exactly the clock the first one saw, so any section it
+    queues would be a second copy of a queued one, not a section that fell due meanwhile.
+    """
+
+    def __init__(self, replay: list[float] | None = None) -> None:
+        from memberaudit import tasks
+
+        self.tasks = tasks
+        self.original = tasks.due_sections
+        self.marks: list[tuple[float, int, int, float]] = []  # (start, characters, due, due seconds)
+        self.moments: list[float] = []
+        self.due: set[tuple[int, str]] = set()
+
+        def timed(characters, now=None):
+            start = time.perf_counter()
+            moment = replay[len(self.marks)] if replay else time.time()
+            due = self.original(characters, moment)
+            self.marks.append((start, len(characters), len(due), time.perf_counter() - start))
+            self.moments.append(moment)
+            self.due.update((character.pk, name) for character, name in due)
+            return due
+
+        tasks.due_sections = timed
+
+    def chunks(self, end: float) -> list[dict[str, float]]:
+        rows = []
+        for n, (start, size, due, decide) in enumerate(self.marks):
+            stop = self.marks[n + 1][0] if n + 1 < len(self.marks) else end
+            rows.append({"characters": size, "due": due, "decide_s": decide, "total_s": stop - start})
+        return rows
+
+    def close(self) -> None:
+        self.tasks.due_sections = self.original
+
+
+def run_beat(meter: Meter, replay: list[float] | None = None) -> tuple[dict[str, Any], ChunkClock]:
+    """One ``run_regular_updates``, measured (at the moments of ``replay``, if given)."""
+    from memberaudit import tasks
+
+    clock = ChunkClock(replay)
+    rss_before = _proc_status("VmRSS")
+    reset_peak_rss()
+    try:
+        with meter.measure(), Timer() as timer:
+            queued = tasks.run_regular_updates()
+        end = time.perf_counter()
+    finally:
+        clock.close()
+    chunks = clock.chunks(end)
+    section_task = "memberaudit.tasks.update_section"
+    sent = meter.messages.get(section_task, 0)
+    assert sent == queued, f"queued {queued} but {sent} update_section messages reached the broker"
+    result = {
+        "wall_s": round(timer.wall, 2),
+        "cpu_s": round(timer.cpu, 2),
+        "peak_rss_mb": round(_proc_status("VmHWM"), 1),
+        "rss_growth_mb": round(_proc_status("VmHWM") - rss_before, 1),
+        "due": len(clock.due),
+        "queued": queued,
+        "messages": sum(meter.messages.values()),
+        "message_bytes": sum(meter.bytes.values()),
+        "messages_by_task": dict(meter.messages),
+        "bytes_per_section_message": round(meter.bytes[section_task] / sent) if sent else None,
+        "queries": meter.queries,
+        "cache_round_trips": meter.round_trips,
+        "chunks": len(chunks),
+    }
+    if chunks:
+        tenth = max(1, len(chunks) // 10)
+        first, last = chunks[:tenth], chunks[-tenth:]
+
+        def per_character(rows, key):
+            return round(sum(c[key] for c in rows) / sum(c["characters"] for c in rows) * 1e6, 1)
+
+        result.update(
+            chunk_ms_median=round(statistics.median(c["total_s"] for c in chunks) * 1000, 1),
+            chunk_ms_max=round(max(c["total_s"] for c in chunks) * 1000, 1),
+            decide_ms_median=round(statistics.median(c["decide_s"] for c in chunks) * 1000, 1),
+            us_per_character_first_tenth=per_character(first, "total_s"),
+            us_per_character_last_tenth=per_character(last, "total_s"),
+            decide_us_per_character_first_tenth=per_character(first, "decide_s"),
+            decide_us_per_character_last_tenth=per_character(last, "decide_s"),
+            due_per_character_first_tenth=round(sum(c["due"] for c in first) / sum(c["characters"] for c in first), 2),
+            due_per_character_last_tenth=round(sum(c["due"] for c in last) / sum(c["characters"] for c in last), 2),
+        )
+        sending = sum(c["total_s"] - c["decide_s"] for c in chunks)
+        result["us_per_due_pair_claim_and_send"] = round(sending / len(clock.due) * 1e6, 1) if clock.due else None
+    return result, clock
+
+
+def spread(meter_countdowns: list[str]) -> dict[str, float] | None:
+    """How the queued sections' ETAs spread over the window (seconds from the first)."""
+    if not meter_countdowns:
+        return None
+    from datetime import datetime
+
+    stamps = sorted(datetime.fromisoformat(eta).timestamp() for eta in meter_countdowns)
+    minute: Counter[int] = Counter(int((s - stamps[0]) // 60) for s in stamps)
+    return {
+        "window_s": round(stamps[-1] - stamps[0]),
+        "busiest_minute_share": round(max(minute.values()) / len(stamps), 3),
+    }
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def requester():
+    """A superuser with a main: sees every character and every report row."""
+    from django.contrib.auth.models import User
+
+    from allianceauth.authentication.models import CharacterOwnership
+    from allianceauth.eveonline.models import EveCharacter
+
+    user = User.objects.create_user("bench-root", is_superuser=True)
+    main = EveCharacter.objects.create(
+        character_id=80_000_001,
+        character_name="Bench Root",
+        corporation_id=98_000_000,
+        corporation_name="Corporation 0",
+        corporation_ticker="C0",
+        alliance_id=99_000_000,
+        alliance_name="Alliance 0",
+        alliance_ticker="A0",
+    )
+    CharacterOwnership.objects.create(user=user, character=main, owner_hash="bench-root")
+    user.profile.main_character = main
+    user.profile.save()
+    return user
+
+
+def endpoints(characters: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """The finder (page and data) and every report URL there is: (label, url name, query)."""
+    from memberaudit import urls
+
+    page = {"draw": 1, "start": 0, "length": 50}
+    found = [
+        ("finder page", "finder", {}),
+        ("finder by name", "finder_data", {**page, "order[0][column]": 0, "columns[0][data]": "character"}),
+        (
+            "finder by last update",
+            "finder_data",
+            {**page, "order[0][column]": 4, "order[0][dir]": "desc", "columns[4][data]": "last_update"},
+        ),
+        ("finder deep page", "finder_data", {**page, "start": characters // 2}),
+        ("finder search", "finder_data", {**page, "search[value]": "Pilot 0042"}),
+        ("reports page", "reports", {}),
+    ]
+    for pattern in urls.urlpatterns:
+        name = getattr(pattern, "name", "") or ""
+        if name.startswith("report_"):
+            # a paged endpoint reads draw/start/length (DataTables); an unpaged one ignores them
+            query = page if name.endswith("_data") else {}
+            found.append((name.removeprefix("report_"), name, query))
+    return found
+
+
+def measure_pages(user, characters: int, runs: int) -> dict[str, dict[str, Any]]:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+
+    def fetch(url: str, query: dict) -> tuple[int, bytes, str]:
+        response = client.get(url, query)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.status_code, body, response.get("Content-Type", "")
+
+    pages = {}
+    for label, name, query in endpoints(characters):
+        url = reverse(f"memberaudit:{name}")
+        # counted by a wrapper: a request resets connection.queries (CaptureQueriesContext sees 0)
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+            start = time.perf_counter()
+            status, body, content_type = fetch(url, query)
+            times = [time.perf_counter() - start]
+        assert status == 200, (label, status)
+        for _ in range(runs - 1):
+            start = time.perf_counter()
+            fetch(url, query)
+            times.append(time.perf_counter() - start)
+        row: dict[str, Any] = {
+            "ms": round(statistics.median(times) * 1000, 1),
+            "queries": len(queries),
+            "kib": round(len(body) / 1024, 1),
+        }
+        if "json" in content_type:
+            data = json.loads(body)
+            rows = data.get("data")
+            row["rows"] = len(rows) if isinstance(rows, list) else None
+            row["paged"] = "recordsTotal" in data
+        elif "csv" in content_type:
+            row["rows"] = body.count(b"\n") - 1
+        pages[label] = row
+        print(f"  {label:26} {row['ms']:9.1f} ms {row['queries']:4d} queries {row['kib']:9.1f} KiB", file=sys.stderr)
+    return pages
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--characters", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3, help="requests per endpoint (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "fakeredis"],
+        default="redis" if shutil.which("redis-server") else "fakeredis",
+        help="a private redis-server (default when installed) or the in-process fakeredis",
+    )
+    parser.add_argument("--no-pages", action="store_true", help="measure the beat only")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="memberaudit-bench-"))
+    redis = RedisServer() if args.cache == "redis" else None
+    try:
+        if redis:
+            redis.__enter__()
+            os.environ["REDIS_URL"] = redis.url
+        setup_django(workdir / "scale.sqlite3")
+        meter = Meter()
+        with Timer() as build:
+            counts = populate(args.characters, args.seed)
+        cache_mb_data = redis_used_mb()
+        print(f"built {counts} in {build.wall:.0f} s", file=sys.stderr)
+
+        beat, first = run_beat(meter)
+        beat["eta_spread"] = spread(meter.countdowns)
+        cache_mb_beat = redis_used_mb()
+        print(f"beat: {json.dumps(beat)}", file=sys.stderr)
+        # right away, at the moments the first beat saw: every due pair has its marker
+        second, _ = run_beat(meter, replay=first.moments)
+        print(f"second beat: {json.dumps(second)}", file=sys.stderr)
+        # and on the real clock: only what fell due since the first beat may be queued
+        third, later = run_beat(meter)
+        third["newly_due"] = len(later.due - first.due)
+        assert third["queued"] == third["newly_due"], (third["queued"], third["newly_due"])
+        print(f"third beat: {json.dumps(third)}", file=sys.stderr)
+
+        pages = {} if args.no_pages else measure_pages(requester(), args.characters, args.runs)
+    finally:
+        if redis:
+            redis.__exit__()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    section_task = "memberaudit.tasks.update_section"
+    row = {
+        "scenario": "scale_50k",
+        "characters": args.characters,
+        "cache": args.cache,
+        **counts,
+        "build_s": round(build.wall, 1),
+        "wall_s": beat["wall_s"],
+        "cpu_s": beat["cpu_s"],
+        "peak_rss_mb": beat["peak_rss_mb"],
+        "rss_growth_mb": beat["rss_growth_mb"],
+        "messages": beat["messages"],
+        "message_bytes": beat["message_bytes"],
+        "second_beat_messages": second["messages_by_task"].get(section_task, 0),
+        "second_beat_other_messages": second["messages"] - second["messages_by_task"].get(section_task, 0),
+        "second_beat_wall_s": second["wall_s"],
+        "beat": beat,
+        "second_beat": second,
+        "third_beat_real_clock": third,
+        "cache_mb_after_build": cache_mb_data,
+        "cache_mb_after_beat": cache_mb_beat,
+        "pages": pages,
+        "command": "python bench/scale_beat.py " + " ".join(sys.argv[1:]),
+    }
+    stamp = {"date": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), "commit": commit(), **machine()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with (RESULTS / "latest.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({**row, **stamp}) + "\n")
+    (RESULTS / "scale_beat.json").write_text(json.dumps({"meta": stamp, "rows": [row]}, indent=2) + "\n")
+
+    per_char = 1e6 / args.characters
+    print(
+        f"{args.characters:,} characters ({args.cache}): beat {beat['wall_s']} s wall, {beat['cpu_s']} s CPU, "
+        f"peak RSS {beat['peak_rss_mb']} MiB (+{beat['rss_growth_mb']}), {beat['messages']:,} messages, "
+        f"{beat['message_bytes'] / 2**20:.1f} MiB; {beat['wall_s'] * per_char:.0f} us wall per character; "
+        f"second beat {row['second_beat_messages']} section messages in {second['wall_s']} s"
+    )
+    print(json.dumps({k: v for k, v in row.items() if k not in ("beat", "second_beat", "pages")}))
+    return 0 if row["second_beat_messages"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,754 @@
+"""Querysets of the intel pages: report, investigate, asset search and where-is.
+
+Shared by the views, the CSV download and ``bench/intel.py``. Every function starts from
+``access.accessible_characters(user)``: a result never holds a character the user could not
+open in the viewer. Each page costs a fixed number of queries (counts, one page of rows, one
+aggregate), however many characters and rows there are: paging, sorting and filtering happen
+in the database; the report's score is computed in Python per member (one row each).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from eveuniverse.models import EveEntity
+
+from memberaudit import access
+from memberaudit.core import intel as core
+from memberaudit.models import (
+    Character,
+    CharacterAsset,
+    CharacterInteraction,
+    CounterpartyAffiliation,
+    WatchListEntry,
+)
+from memberaudit.models.skillsets import CharacterSkillSetCheck
+from memberaudit.sections import registry
+from memberaudit.views.finder import TableRequest
+
+_OWNER = "character__eve_character__character_ownership__user"
+_MAIN = f"{_OWNER}__profile__main_character"
+#: a member: the owner's user id, or minus the character's pk for a character without owner
+_MEMBER = Coalesce(F(f"{_OWNER}_id"), -F("character_id"), output_field=BigIntegerField())
+#: evidence rows shown per member in the report (the investigate page shows all)
+EVIDENCE_PER_MEMBER = 25
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _text(query: Mapping[str, Any], name: str) -> str:
+    return str(query.get(name, "") or "").strip()[:100]
+
+
+@dataclasses.dataclass(frozen=True)
+class IntelFilters:
+    """What the report is narrowed to: a watch list, an entity kind, an evidence source, a date."""
+
+    watch_list: int | None = None
+    kind: str = ""
+    source: str = ""
+    since: datetime | None = None
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> IntelFilters:
+        """Read ``list``, ``kind``, ``source`` and ``since`` (YYYY-MM-DD); ignore anything invalid."""
+        kind = _text(query, "kind")
+        source = _text(query, "source")
+        since = parse_date(_text(query, "since")) if _text(query, "since") else None
+        return cls(
+            watch_list=_int(query.get("list")),
+            kind=kind if kind in core.ENTITY_KINDS else "",
+            source=source if source in evidence_sources() else "",
+            since=(
+                timezone.make_aware(datetime(since.year, since.month, since.day))
+                if since is not None
+                else None
+            ),
+        )
+
+
+def evidence_sources() -> dict[str, str]:
+    """Section name -> title of every section that feeds the index."""
+    return {s.name: str(s.title) for s in registry.all_sections() if s.counterparties}
+
+
+def watched_entries(filters: IntelFilters) -> QuerySet[WatchListEntry]:
+    """The watch list entries the report matches against."""
+    entries = WatchListEntry.objects.all()
+    if filters.watch_list:
+        entries = entries.filter(watch_list_id=filters.watch_list)
+    if filters.kind:
+        entries = entries.filter(kind=filters.kind)
+    return entries
+
+
+def _via_affiliation(entity_ids: QuerySet | list[int]) -> QuerySet:
+    """Character counterparties whose corporation, alliance or faction is among ``entity_ids``."""
+    return CounterpartyAffiliation.objects.filter(
+        Q(corporation_id__in=entity_ids) | Q(alliance_id__in=entity_ids) | Q(faction_id__in=entity_ids)
+    ).values("entity_id")
+
+
+def _interactions(user: User) -> QuerySet[CharacterInteraction]:
+    return CharacterInteraction.objects.filter(character__in=access.accessible_characters(user).values("pk"))
+
+
+def hits(user: User, filters: IntelFilters) -> QuerySet[CharacterInteraction]:
+    """Index rows of the user's accessible characters that match a watched entity (lazy)."""
+    entity_ids = watched_entries(filters).values("entity_id")
+    qs = _interactions(user).filter(
+        Q(counterparty_id__in=entity_ids) | Q(counterparty_id__in=_via_affiliation(entity_ids))
+    )
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.since:  # a contact still listed is current, whatever its date
+        qs = qs.filter(Q(last_seen__gte=filters.since) | Q(source="contacts"))
+    return qs
+
+
+def entity_hits(user: User, entity_id: int) -> QuerySet[CharacterInteraction]:
+    """Index rows of accessible characters involving one entity, directly or as members of it."""
+    return _interactions(user).filter(
+        Q(counterparty_id=entity_id) | Q(counterparty_id__in=_via_affiliation([entity_id]))
+    )
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+
+def _affiliation(field: str) -> Subquery:
+    return Subquery(
+        CounterpartyAffiliation.objects.filter(entity_id=OuterRef("counterparty_id")).values(field)[:1]
+    )
+
+
+_EVIDENCE_FIELDS = (
+    "character_id",
+    "source",
+    "counterparty_id",
+    "kind",
+    "first_seen",
+    "last_seen",
+    "count",
+    "isk",
+    "standing",
+)
+
+
+def _with_evidence_fields(qs: QuerySet[CharacterInteraction]) -> QuerySet:
+    return qs.values(
+        *_EVIDENCE_FIELDS,
+        character_name=F("character__eve_character__character_name"),
+        character_eve_id=F("character__eve_character__character_id"),
+        # a subquery, not a join: the index names ids whose EveEntity may not exist yet
+        counterparty_name=Subquery(
+            EveEntity.objects.filter(id=OuterRef("counterparty_id")).values("name")[:1]
+        ),
+        affiliation_corporation=_affiliation("corporation_id"),
+        affiliation_alliance=_affiliation("alliance_id"),
+        affiliation_faction=_affiliation("faction_id"),
+    )
+
+
+def watched_map(entries: QuerySet[WatchListEntry]) -> dict[int, list[dict[str, Any]]]:
+    """entity id -> its entries (with list name), for matching evidence rows: one query."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for entry in entries.values(
+        "entity_id", "kind", "name", "reason", "watch_list_id", list_name=F("watch_list__name")
+    ):
+        found.setdefault(entry["entity_id"], []).append(entry)
+    return found
+
+
+def _via_title(via: str) -> str:
+    return {
+        core.DIRECT: _("directly"),
+        core.VIA_CORPORATION: _("through its corporation"),
+        core.VIA_ALLIANCE: _("through its alliance"),
+        core.VIA_FACTION: _("through its faction"),
+    }[via]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def evidence_row(row: dict[str, Any], watched: Mapping[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One evidence row as the pages and the CSV show it."""
+    affiliation = core.Affiliation(
+        row["affiliation_corporation"], row["affiliation_alliance"], row["affiliation_faction"]
+    )
+    found = core.matches(row["counterparty_id"], affiliation, watched)
+    sources = evidence_sources()
+    return {
+        "character": row["character_name"],
+        "character_id": row["character_eve_id"],
+        "viewer_url": reverse("memberaudit:character_viewer", args=[row["character_id"]])
+        + f"#ma-tab-{row['source']}",
+        "source": row["source"],
+        "source_title": sources.get(row["source"], row["source"]),
+        "counterparty": row["counterparty_name"] or _("Unknown (%(id)s)") % {"id": row["counterparty_id"]},
+        "counterparty_id": row["counterparty_id"],
+        "kind": row["kind"],
+        "corporation_id": affiliation.corporation_id,
+        "alliance_id": affiliation.alliance_id,
+        "first_seen": _iso(row["first_seen"]),
+        "last_seen": _iso(row["last_seen"]),
+        "count": row["count"],
+        "isk": str(row["isk"] or Decimal(0)),
+        "standing": row["standing"],
+        "matches": [
+            {
+                "entity": match.entry["name"] or str(match.entry["entity_id"]),
+                "entity_id": match.entry["entity_id"],
+                "kind": match.entry["kind"],
+                "list": match.entry.get("list_name", ""),
+                "reason": match.entry.get("reason", ""),
+                "via": match.via,
+                "via_title": _via_title(match.via),
+            }
+            for match in found
+        ],
+    }
+
+
+# --- the report -------------------------------------------------------------------------------
+
+REPORT_SORT = {"member": "member", "characters": "characters", "interactions": "interactions",
+               "isk": "isk", "last_seen": "last_seen", "score": "score"}  # fmt: skip
+
+
+def member_summaries(
+    user: User, filters: IntelFilters, search: str = "", now: datetime | None = None
+) -> list[dict]:
+    """One row per member (main with alts; a character without owner stands alone), scored.
+
+    One aggregate query; sorted by score, highest first.
+    """
+    now = now or timezone.now()
+    qs = hits(user, filters)
+    if search:
+        qs = qs.filter(
+            Q(character__eve_character__character_name__icontains=search)
+            | Q(**{f"{_MAIN}__character_name__icontains": search})
+        )
+    rows = (
+        qs.order_by()
+        .values(member_key=_MEMBER)
+        .annotate(
+            main_name=Max(f"{_MAIN}__character_name"),
+            main_corporation=Max(f"{_MAIN}__corporation_name"),
+            lone_name=Max("character__eve_character__character_name"),
+            characters=Count("character", distinct=True),
+            counterparties=Count("counterparty", distinct=True),
+            interactions=Sum("count"),
+            isk=Sum("isk"),
+            last_seen=Max("last_seen", filter=~Q(source="contacts")),
+            first_seen=Min("first_seen"),
+            contacts=Count("pk", filter=Q(source="contacts")),
+            best_standing=Max("standing"),
+        )
+    )
+    members = []
+    for row in rows:
+        parts = core.score(
+            count=row["interactions"] or 0,
+            last_seen=row["last_seen"],
+            isk=row["isk"],
+            now=now,
+            current_contact=bool(row["contacts"]),
+            best_standing=row["best_standing"],
+        )
+        is_member = row["member_key"] > 0
+        members.append(
+            {
+                "member_key": row["member_key"],
+                "member": (row["main_name"] if is_member else row["lone_name"]) or "",
+                "corporation": (row["main_corporation"] if is_member else "") or "",
+                "is_orphan": not is_member,
+                "characters": row["characters"],
+                "counterparties": row["counterparties"],
+                "interactions": row["interactions"] or 0,
+                "isk": str(row["isk"] or Decimal(0)),
+                "last_seen": _iso(row["last_seen"]),
+                "first_seen": _iso(row["first_seen"]),
+                "contacts": row["contacts"],
+                "best_standing": row["best_standing"],
+                "score": parts.total,
+                "score_parts": dataclasses.asdict(parts),
+            }
+        )
+    members.sort(key=lambda m: (-m["score"], m["member"].casefold(), m["member_key"]))
+    return members
+
+
+def _sort_members(members: list[dict], table: TableRequest) -> list[dict]:
+    for column, descending in reversed(table.order):
+        key = REPORT_SORT[column]
+
+        def value(member: dict, key: str = key) -> Any:
+            item = member[key]
+            if key == "isk":
+                return Decimal(item)
+            if key == "member":
+                return item.casefold()
+            return item if item is not None else ""
+
+        members = sorted(members, key=value, reverse=descending)
+    return members
+
+
+def evidence_of_members(
+    user: User, filters: IntelFilters, member_keys: list[int], per_member: int = EVIDENCE_PER_MEMBER
+) -> dict[int, list[dict[str, Any]]]:
+    """The newest evidence rows of each member in ``member_keys``: one query (window function)."""
+    if not member_keys:
+        return {}
+    owners = [key for key in member_keys if key > 0]
+    lone = [-key for key in member_keys if key < 0]
+    qs = hits(user, filters).filter(Q(**{f"{_OWNER}_id__in": owners}) | Q(character_id__in=lone))
+    ranked = (
+        _with_evidence_fields(qs)
+        .annotate(
+            member_key=_MEMBER,
+            rank=Window(
+                RowNumber(),
+                partition_by=[_MEMBER],
+                order_by=[F("last_seen").desc(nulls_last=True), F("count").desc(), F("pk").asc()],
+            ),
+        )
+        .filter(rank__lte=per_member)
+        .order_by("member_key", "rank")
+    )
+    watched = watched_map(watched_entries(filters))
+    result: dict[int, list[dict[str, Any]]] = {}
+    for row in ranked:
+        result.setdefault(row["member_key"], []).append(evidence_row(row, watched))
+    return result
+
+
+def report_page(
+    user: User, filters: IntelFilters, table: TableRequest, now: datetime | None = None
+) -> dict[str, Any]:
+    """One page of the intel report in DataTables' answer format, with each member's evidence."""
+    members = member_summaries(user, filters, table.search, now=now)
+    total = len(members) if not table.search else len(member_summaries(user, filters, now=now))
+    if table.order:
+        members = _sort_members(members, table)
+    page = members[table.start : table.start + table.length]
+    evidence = evidence_of_members(user, filters, [m["member_key"] for m in page])
+    for member in page:
+        member["evidence"] = evidence.get(member["member_key"], [])
+    return {"draw": table.draw, "recordsTotal": total, "recordsFiltered": len(members), "data": page}
+
+
+CSV_HEADER = (
+    "member",
+    "score",
+    "character",
+    "source",
+    "counterparty",
+    "counterparty_id",
+    "kind",
+    "matched",
+    "matched_id",
+    "list",
+    "via",
+    "first_seen",
+    "last_seen",
+    "count",
+    "isk",
+    "standing",
+)
+
+
+def report_csv_rows(user: User, filters: IntelFilters, now: datetime | None = None) -> Iterator[list[Any]]:
+    """Every evidence row of the report (member, score, evidence, matched entity), streamed."""
+    members = {m["member_key"]: m for m in member_summaries(user, filters, now=now)}
+    watched = watched_map(watched_entries(filters))
+    qs = (
+        _with_evidence_fields(hits(user, filters))
+        .annotate(member_key=_MEMBER)
+        .order_by("member_key", F("last_seen").desc(nulls_last=True), "pk")
+    )
+    for row in qs.iterator(chunk_size=2000):
+        member = members.get(row["member_key"], {})
+        evidence = evidence_row(row, watched)
+        for match in evidence["matches"] or [None]:
+            yield [
+                member.get("member", ""),
+                member.get("score", ""),
+                evidence["character"],
+                evidence["source"],
+                evidence["counterparty"],
+                evidence["counterparty_id"],
+                evidence["kind"],
+                match["entity"] if match else "",
+                match["entity_id"] if match else "",
+                match["list"] if match else "",
+                match["via"] if match else "",
+                evidence["first_seen"] or "",
+                evidence["last_seen"] or "",
+                evidence["count"],
+                Decimal(evidence["isk"]),
+                evidence["standing"] if evidence["standing"] is not None else "",
+            ]
+
+
+# --- investigate ------------------------------------------------------------------------------
+
+INVESTIGATE_SORT = {
+    "character": "character__eve_character__character_name",
+    "counterparty": "counterparty_name",
+    "source": "source",
+    "last_seen": "last_seen",
+    "first_seen": "first_seen",
+    "count": "count",
+    "isk": "isk",
+}
+
+
+def investigate_page(user: User, entity: Mapping[str, Any], table: TableRequest) -> dict[str, Any]:
+    """Every accessible character that dealt with ``entity`` (id, kind, name), paged."""
+    base = entity_hits(user, int(entity["id"]))
+    filtered = base
+    if table.search:
+        filtered = base.filter(
+            Q(character__eve_character__character_name__icontains=table.search)
+            | Q(counterparty_id__in=EveEntity.objects.filter(name__icontains=table.search).values("id"))
+        )
+    ordering = [
+        F(INVESTIGATE_SORT[column]).desc(nulls_last=True)
+        if desc
+        else F(INVESTIGATE_SORT[column]).asc(nulls_first=True)
+        for column, desc in table.order
+    ] or [F("last_seen").desc(nulls_last=True)]
+    total = base.count()
+    filtered_count = filtered.count() if table.search else total
+    page = list(
+        _with_evidence_fields(filtered).order_by(*ordering, "pk")[table.start : table.start + table.length]
+    )
+    watched = {int(entity["id"]): [{**entity, "entity_id": int(entity["id"]), "list_name": "", "reason": ""}]}
+    summary = base.aggregate(
+        characters=Count("character", distinct=True), interactions=Sum("count"), isk=Sum("isk")
+    )
+    return {
+        "draw": table.draw,
+        "recordsTotal": total,
+        "recordsFiltered": filtered_count,
+        "data": [evidence_row(row, watched) for row in page],
+        "summary": {
+            "characters": summary["characters"],
+            "interactions": summary["interactions"] or 0,
+            "isk": str(summary["isk"] or Decimal(0)),
+        },
+    }
+
+
+# --- asset search -----------------------------------------------------------------------------
+
+_REGION = "location__eve_solar_system__eve_constellation__eve_region"
+ASSET_GROUPINGS = ("items", "characters", "locations")
+ASSET_SORT = {
+    "items": {
+        "character": "character__eve_character__character_name",
+        "type": "eve_type__name",
+        "group": "eve_type__eve_group__name",
+        "name": "name",
+        "quantity": "quantity",
+        "location": "location__name",
+        "system": "location__eve_solar_system__name",
+        "region": f"{_REGION}__name",
+    },
+    "characters": {"character": "character_name", "quantity": "quantity", "stacks": "stacks"},
+    "locations": {
+        "location": "location_name",
+        "system": "system_name",
+        "region": "region_name",
+        "quantity": "quantity",
+        "stacks": "stacks",
+        "characters": "characters",
+    },
+}
+
+
+def _name_or_id(qs: QuerySet, field: str, value: str) -> QuerySet:
+    """Rows whose ``field`` is the id (digits) or whose name contains ``value``.
+
+    An id is compared through an alias of the column: a plain ``field_id=`` filter would make
+    the later joins for display (names) inner joins and drop rows whose referenced object is
+    not loaded yet.
+    """
+    if value.isdigit():
+        alias = f"_{field.replace('__', '_')}_ref"
+        return qs.alias(**{alias: F(f"{field}_id")}).filter(**{alias: int(value)})
+    return qs.filter(**{f"{field}__name__icontains": value})
+
+
+def asset_search(user: User, query: Mapping[str, Any]) -> QuerySet[CharacterAsset]:
+    """Assets of accessible characters narrowed by ``type``, ``group``, ``category``, ``name``,
+    ``location``, ``system`` and ``region`` (each a name part or an id)."""
+    qs = CharacterAsset.objects.filter(character__in=access.accessible_characters(user).values("pk"))
+    for param, field in (
+        ("type", "eve_type"),
+        ("group", "eve_type__eve_group"),
+        ("category", "eve_type__eve_group__eve_category"),
+        ("location", "location"),
+        ("system", "location__eve_solar_system"),
+        ("region", _REGION),
+    ):
+        if value := _text(query, param):
+            qs = _name_or_id(qs, field, value)
+    if name := _text(query, "name"):
+        qs = qs.filter(name__icontains=name)
+    return qs
+
+
+def _grouped_assets(qs: QuerySet[CharacterAsset], grouping: str) -> QuerySet:
+    if grouping == "characters":
+        return qs.values(
+            "character_id", character_name=F("character__eve_character__character_name")
+        ).annotate(quantity=Sum("quantity"), stacks=Count("pk"))
+    return qs.values(
+        "location_id",
+        location_name=F("location__name"),
+        system_name=F("location__eve_solar_system__name"),
+        region_name=F(f"{_REGION}__name"),
+    ).annotate(quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True))
+
+
+def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, grouping: str = "items") -> dict:
+    """One page of the asset search (single items, or totals per character / per location)."""
+    grouping = grouping if grouping in ASSET_GROUPINGS else "items"
+    base = asset_search(user, query)
+    filtered = base
+    if table.search:
+        filtered = base.filter(
+            Q(character__eve_character__character_name__icontains=table.search)
+            | Q(eve_type__name__icontains=table.search)
+            | Q(name__icontains=table.search)
+        )
+    totals = filtered.aggregate(
+        quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True)
+    )
+    sort = ASSET_SORT[grouping]
+    ordering = [
+        F(sort[c]).desc(nulls_last=True) if d else F(sort[c]).asc(nulls_first=True) for c, d in table.order
+    ]
+    if grouping == "items":
+        total = base.count()
+        filtered_count = filtered.count() if table.search else total
+        rows = filtered.order_by(*ordering, "pk").values(
+            "item_id",
+            "character_id",
+            "name",
+            "quantity",
+            "location_id",
+            "location_flag",
+            character_name=F("character__eve_character__character_name"),
+            type_id=F("eve_type_id"),
+            type_name=F("eve_type__name"),
+            group_name=F("eve_type__eve_group__name"),
+            location_name=F("location__name"),
+            system_name=F("location__eve_solar_system__name"),
+            region_name=F(f"{_REGION}__name"),
+        )[table.start : table.start + table.length]
+    else:
+        grouped = _grouped_assets(filtered, grouping)
+        total = _grouped_assets(base, grouping).count() if table.search else None
+        filtered_count = grouped.count()
+        total = filtered_count if total is None else total
+        tiebreak = "character_id" if grouping == "characters" else "location_id"
+        rows = grouped.order_by(*ordering, tiebreak)[table.start : table.start + table.length]
+    data = []
+    for row in rows:
+        row = dict(row)
+        if "character_id" in row:
+            row["viewer_url"] = (
+                reverse("memberaudit:character_viewer", args=[row["character_id"]]) + "#ma-tab-assets"
+            )
+        if "location_id" in row and not row.get("location_name") and row["location_id"]:
+            row["location_name"] = _("Unknown location #%(id)s") % {"id": row["location_id"]}
+        data.append(row)
+    return {
+        "draw": table.draw,
+        "recordsTotal": total,
+        "recordsFiltered": filtered_count,
+        "data": data,
+        "totals": {
+            "quantity": totals["quantity"] or 0,
+            "stacks": totals["stacks"],
+            "characters": totals["characters"],
+        },
+    }
+
+
+# --- where is everyone ------------------------------------------------------------------------
+
+_CHAR_REGION = "location__eve_solar_system__eve_constellation__eve_region"
+_CHAR_MAIN = "eve_character__character_ownership__user__profile__main_character"
+WHERE_GROUPINGS = ("characters", "systems", "regions", "ships")
+WHERE_SORT = {
+    "characters": {
+        "character": "eve_character__character_name",
+        "main": f"{_CHAR_MAIN}__character_name",
+        "system": "location__eve_solar_system__name",
+        "region": f"{_CHAR_REGION}__name",
+        "ship": "ship__eve_type__name",
+        "online": "online_status__online",
+        "last_login": "online_status__last_login",
+    },
+    "systems": {"name": "name", "region": "region", "characters": "characters", "online": "online"},
+    "regions": {"name": "name", "characters": "characters", "online": "online"},
+    "ships": {"name": "name", "characters": "characters", "online": "online"},
+}
+
+
+def where_is(user: User, query: Mapping[str, Any]) -> QuerySet[Character]:
+    """Accessible characters narrowed by ``system``, ``region``, ``ship`` (type or group),
+    ``online`` (yes / no), ``skill_set`` (can fly) and ``doctrine`` (can fly a set of the group)."""
+    qs = access.accessible_characters(user)
+    for param, field in (
+        ("system", "location__eve_solar_system"),
+        ("region", _CHAR_REGION),
+    ):
+        if value := _text(query, param):
+            qs = _name_or_id(qs, field, value)
+    if ship := _text(query, "ship"):
+        if ship.isdigit():
+            qs = _name_or_id(qs, "ship__eve_type", ship)
+        else:
+            qs = qs.filter(
+                Q(ship__eve_type__name__icontains=ship) | Q(ship__eve_type__eve_group__name__icontains=ship)
+            )
+    online = _text(query, "online").lower()
+    if online in ("yes", "true", "1"):
+        qs = qs.filter(online_status__online=True)
+    elif online in ("no", "false", "0"):
+        qs = qs.filter(Q(online_status__online=False) | Q(online_status__isnull=True))
+    checks = CharacterSkillSetCheck.objects.filter(character_id=OuterRef("pk"), can_fly=True)
+    if skill_set := _int(query.get("skill_set")):
+        qs = qs.filter(Exists(checks.filter(skill_set_id=skill_set)))
+    if doctrine := _int(query.get("doctrine")):
+        qs = qs.filter(Exists(checks.filter(skill_set__groups=doctrine)))
+    return qs
+
+
+def _grouped_characters(qs: QuerySet[Character], grouping: str) -> QuerySet:
+    counts = {
+        "characters": Count("pk"),
+        "online": Count("pk", filter=Q(online_status__online=True)),
+    }
+    if grouping == "systems":
+        return qs.values(
+            key=F("location__eve_solar_system_id"),
+            name=F("location__eve_solar_system__name"),
+            region=F(f"{_CHAR_REGION}__name"),
+        ).annotate(**counts)
+    if grouping == "regions":
+        return qs.values(key=F(f"{_CHAR_REGION}_id"), name=F(f"{_CHAR_REGION}__name")).annotate(**counts)
+    return qs.values(key=F("ship__eve_type_id"), name=F("ship__eve_type__name")).annotate(**counts)
+
+
+def where_page(
+    user: User, query: Mapping[str, Any], table: TableRequest, grouping: str = "characters"
+) -> dict:
+    """One page of where-is: characters with location, ship and online status, or counts per
+    system, region or ship type. With ``doctrine`` each character lists the sets it can fly."""
+    grouping = grouping if grouping in WHERE_GROUPINGS else "characters"
+    base = where_is(user, query)
+    filtered = base
+    if table.search:
+        filtered = base.filter(
+            Q(eve_character__character_name__icontains=table.search)
+            | Q(**{f"{_CHAR_MAIN}__character_name__icontains": table.search})
+        )
+    sort = WHERE_SORT[grouping]
+    ordering = [
+        F(sort[c]).desc(nulls_last=True) if d else F(sort[c]).asc(nulls_first=True) for c, d in table.order
+    ]
+    if grouping == "characters":
+        total = base.count()
+        filtered_count = filtered.count() if table.search else total
+        rows = list(
+            filtered.order_by(*ordering, "pk").values(
+                "pk",
+                character=F("eve_character__character_name"),
+                character_id=F("eve_character__character_id"),
+                main=F(f"{_CHAR_MAIN}__character_name"),
+                corporation=F("eve_character__corporation_name"),
+                system_id=F("location__eve_solar_system_id"),
+                system=F("location__eve_solar_system__name"),
+                security=F("location__eve_solar_system__security_status"),
+                region=F(f"{_CHAR_REGION}__name"),
+                docked_at=F("location__location__name"),
+                ship_type_id=F("ship__eve_type_id"),
+                ship_type=F("ship__eve_type__name"),
+                ship_name=F("ship__name"),
+                online=F("online_status__online"),
+                last_login=F("online_status__last_login"),
+            )[table.start : table.start + table.length]
+        )
+        flyable = _flyable_sets([row["pk"] for row in rows], _int(query.get("doctrine")))
+        data = []
+        for row in rows:
+            row["viewer_url"] = reverse("memberaudit:character_viewer", args=[row["pk"]]) + "#ma-tab-location"
+            row["last_login"] = _iso(row["last_login"])
+            row["can_fly"] = flyable.get(row["pk"], [])
+            data.append(row)
+    else:
+        grouped = _grouped_characters(filtered, grouping)
+        filtered_count = grouped.count()
+        total = _grouped_characters(base, grouping).count() if table.search else filtered_count
+        data = list(grouped.order_by(*ordering, "key")[table.start : table.start + table.length])
+    return {"draw": table.draw, "recordsTotal": total, "recordsFiltered": filtered_count, "data": data}
+
+
+def _flyable_sets(character_pks: list[int], doctrine: int | None) -> dict[int, list[str]]:
+    """Skill sets of the doctrine each character can fly (one query, none without a doctrine)."""
+    if not doctrine or not character_pks:
+        return {}
+    found: dict[int, list[str]] = {}
+    for character_pk, name in (
+        CharacterSkillSetCheck.objects.filter(
+            character_id__in=character_pks, can_fly=True, skill_set__groups=doctrine
+        )
+        .order_by("skill_set__name")
+        .values_list("character_id", "skill_set__name")
+    ):
+        found.setdefault(character_pk, []).append(name)
+    return found

@@ -1,0 +1,163 @@
+"""Locks with an owner, for section updates and their scheduling.
+
+Every lock here is a redis-py ``Lock`` reached through django-redis (``cache.lock``): it is
+taken with ``SET NX PX`` and released or renewed by a Lua script that first compares the
+owner's token, so a worker can never free or renew a lock someone else holds. Locks time
+out, so a worker killed while holding one blocks nobody for long. fakeredis (with its Lua
+extra) runs the same scripts in the embedded test and demo setup.
+
+Three kinds of lock:
+
+- **the section lock** (``engine.lock_key_for``): one update of a (character, section) at a
+  time; short-lived and kept alive by a :class:`Heartbeat` while the update runs.
+- **queue markers**: at most one queued copy of a (character, section) task. The owner is
+  the Celery task id, chosen before the task is sent, so the task itself (in another
+  process, even after a retry) is the one that clears it.
+- **the beat lock**: one ``run_regular_updates`` at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from types import TracebackType
+
+from redis.exceptions import LockError, LockNotOwnedError, RedisError
+from redis.lock import Lock
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+BEAT_LOCK_KEY = "memberaudit:lock:regular-updates"
+
+
+class LockLost(Exception):
+    """The lock of an update timed out or was taken over: the update must not go on writing."""
+
+
+def owned_lock(key: str, timeout: float | None, token: str | None = None) -> Lock:
+    """A lock object for ``key``; with ``token``, one that acts as that owner.
+
+    ``thread_local=False`` lets the heartbeat thread renew the lock the worker thread took;
+    ``token`` lets a task release a marker that another process took on its behalf.
+    """
+    lock = cache.lock(key, timeout=timeout, thread_local=False)
+    if token is not None:
+        lock.local.token = token.encode()
+    return lock
+
+
+def acquire(key: str, timeout: float, token: str | None = None) -> Lock | None:
+    """Take the lock ``key`` without waiting; None when someone else holds it."""
+    lock = owned_lock(key, timeout)
+    return lock if lock.acquire(blocking=False, token=token) else None
+
+
+def release(lock: Lock) -> bool:
+    """Release ``lock`` if we still own it; a lock that timed out or changed hands stays as it is.
+
+    Losing a lock is worth a log line, never a failed task: the work is done by then.
+    """
+    try:
+        lock.release()
+    except LockNotOwnedError:
+        logger.warning("Lock %s had expired or changed owner; left as it is", lock.name)
+        return False
+    except LockError:  # never taken (or released twice): nothing to do
+        return False
+    return True
+
+
+class Heartbeat:
+    """Keeps a lock alive from a daemon thread while long work runs.
+
+    A single ESI call can take minutes (a multi-page assets fetch), longer than the lock's
+    timeout. Renewing every ``timeout / 3`` seconds keeps the timeout short, so that the lock
+    of a killed worker (whose daemon thread dies with it) frees itself quickly. Renewal stops
+    after ``max_seconds`` (the task's time limit), so a hung thread cannot hold a lock forever.
+    """
+
+    def __init__(
+        self, lock: Lock, *, interval: float | None = None, max_seconds: float | None = None
+    ) -> None:
+        if not lock.timeout:
+            raise ValueError("a heartbeat needs a lock with a timeout")
+        self.lock = lock
+        self.interval = interval if interval is not None else lock.timeout / 3
+        self.max_seconds = max_seconds
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Heartbeat:
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat {self.lock.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def check(self) -> None:
+        """Raise :class:`LockLost` if the lock could not be renewed."""
+        if self.lost:
+            raise LockLost(f"lost the lock {self.lock.name}")
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds if self.max_seconds else None
+        while not self._stop.wait(self.interval):
+            if deadline is not None and time.monotonic() >= deadline:
+                logger.warning("Lock %s: stopped renewing after %s s", self.lock.name, self.max_seconds)
+                return
+            try:
+                self.lock.reacquire()
+            except LockError:  # expired or taken over: tell the work, stop renewing
+                self.lost = True
+                logger.warning("Lock %s was lost while its work ran", self.lock.name)
+                return
+            except RedisError as exc:  # a blip of the cache: the next beat tries again
+                logger.warning("Lock %s could not be renewed: %s", self.lock.name, exc)
+
+
+# --- queue markers -------------------------------------------------------------------------
+
+
+def queued_key(character_pk: int, section: str, *, force: bool = False) -> str:
+    """Marker of a queued (character, section) task; forced updates have a marker of their own."""
+    kind = "queued-force" if force else "queued"
+    return f"memberaudit:{kind}:{character_pk}:{section}"
+
+
+def claim_queued(
+    character_pk: int, section: str, task_id: str, timeout: float, *, force: bool = False
+) -> bool:
+    """Mark the section as queued by ``task_id``; False when a copy is queued already."""
+    return acquire(queued_key(character_pk, section, force=force), timeout, token=task_id) is not None
+
+
+def extend_queued(
+    character_pk: int, section: str, task_id: str, seconds: float, *, force: bool = False
+) -> None:
+    """Keep the marker for ``seconds`` more (a retry waits), if it is still ``task_id``'s."""
+    lock = owned_lock(queued_key(character_pk, section, force=force), seconds, token=task_id)
+    try:
+        lock.extend(seconds, replace_ttl=True)
+    except LockError:  # expired or never claimed (a direct call): nothing to keep
+        pass
+
+
+def release_queued(character_pk: int, section: str, task_id: str, *, force: bool = False) -> None:
+    """Clear the marker if ``task_id`` holds it (a task sent without a marker clears nothing)."""
+    lock = owned_lock(queued_key(character_pk, section, force=force), None, token=task_id)
+    try:
+        lock.release()
+    except LockError:
+        pass

@@ -1,0 +1,102 @@
+"""Locks with an owner: taken once, released and renewed only by their owner, kept alive by a heartbeat."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from django.core.cache import cache
+
+from memberaudit.sections import engine, locks
+from memberaudit.sections.base import NOT_MODIFIED
+
+
+def test_a_lock_is_taken_once_and_freed_by_its_owner():
+    first = locks.acquire("memberaudit:lock:test", 60)
+    assert first is not None
+    assert locks.acquire("memberaudit:lock:test", 60) is None
+    assert locks.release(first)
+    assert locks.acquire("memberaudit:lock:test", 60) is not None
+
+
+def test_a_lock_that_changed_hands_is_not_released_by_its_former_owner():
+    slow = locks.acquire("memberaudit:lock:test", 60)
+    cache.delete("memberaudit:lock:test")  # as if it had timed out
+    fast = locks.acquire("memberaudit:lock:test", 60)
+    assert not locks.release(slow), "a LockNotOwnedError is logged, not raised"
+    assert fast.owned()
+    assert locks.acquire("memberaudit:lock:test", 60) is None
+
+
+def test_a_heartbeat_keeps_a_lock_alive_past_its_timeout_and_stops_when_done():
+    lock = locks.acquire("memberaudit:lock:test", 1)
+    with locks.Heartbeat(lock) as heartbeat:
+        time.sleep(2.5)
+        assert locks.acquire("memberaudit:lock:test", 1) is None
+        heartbeat.check()
+    time.sleep(1.2)
+    assert locks.acquire("memberaudit:lock:test", 1) is not None, "no renewal after the work ended"
+
+
+def test_a_heartbeat_reports_a_lost_lock_and_never_takes_it_back():
+    lock = locks.acquire("memberaudit:lock:test", 1)
+    with locks.Heartbeat(lock, interval=0.1) as heartbeat:
+        cache.delete("memberaudit:lock:test")
+        other = locks.acquire("memberaudit:lock:test", 60)
+        time.sleep(0.3)
+        with pytest.raises(locks.LockLost):
+            heartbeat.check()
+    assert other.owned()
+
+
+def test_a_heartbeat_gives_up_after_the_time_limit():
+    lock = locks.acquire("memberaudit:lock:test", 1)
+    with locks.Heartbeat(lock, max_seconds=0.5):
+        time.sleep(2)
+        assert locks.acquire("memberaudit:lock:test", 1) is not None, "a hung update frees its lock"
+
+
+def test_queue_markers_belong_to_the_task_that_claimed_them():
+    assert locks.claim_queued(1, "skills", "task-a", 60)
+    assert not locks.claim_queued(1, "skills", "task-b", 60)
+    assert locks.claim_queued(1, "skills", "task-f", 60, force=True), "a forced copy has its own marker"
+    locks.release_queued(1, "skills", "task-b")
+    assert not locks.claim_queued(1, "skills", "task-c", 60), "only task-a clears it"
+    locks.release_queued(1, "skills", "task-a")
+    assert locks.claim_queued(1, "skills", "task-c", 60)
+
+
+def test_a_retrying_task_keeps_its_marker_longer():
+    assert locks.claim_queued(1, "skills", "task-a", 1)
+    locks.extend_queued(1, "skills", "task-a", 60)
+    locks.extend_queued(1, "skills", "task-z", 1)  # not its marker: no effect
+    time.sleep(1.2)
+    assert not locks.claim_queued(1, "skills", "task-b", 60)
+
+
+@pytest.mark.django_db
+def test_the_engine_renews_its_lock_while_a_slow_fetch_runs_longer_than_the_lock_timeout(monkeypatch):
+    """A single ESI call (e.g. all pages of a big asset list) may outlast the lock's timeout."""
+    from helpers import create_character
+
+    from memberaudit.sections import registry
+
+    character = create_character()
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 1)
+    key = engine.lock_key_for(character.pk, "skill_sets")
+    taken_by_others = []
+
+    def slow_fetch(self, ctx):  # stands in for ESI: slow, and answers "not modified"
+        deadline = time.monotonic() + 2.5
+        while time.monotonic() < deadline:
+            if (lock := locks.acquire(key, 60)) is not None:
+                taken_by_others.append(lock)
+            time.sleep(0.2)
+        return NOT_MODIFIED
+
+    monkeypatch.setattr(type(registry.get("skill_sets")), "fetch", slow_fetch)
+    result = engine.update_section(character, "skill_sets")
+    assert result.outcome == "unchanged"
+    assert taken_by_others == []
+    assert locks.acquire(key, 1) is not None, "released at the end"
