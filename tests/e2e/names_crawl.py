@@ -80,7 +80,7 @@ def blank_names_in_exports(browser, base_url: str, cookie: str, timeout: float =
     """Generate every export (as a signed-in exports admin) and list rows with an id but no name."""
     driver = browser.driver
     status_url = urljoin(base_url, "member-audit/exports/status/")
-    topics = [row["topic"] for row in json.loads(_get(status_url, cookie))]
+    topics = [row["topic"] for row in json.loads(_get(status_url, cookie))["exports"]]
     for topic in topics:
         driver.execute_script(
             "const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken='));"
@@ -90,7 +90,7 @@ def blank_names_in_exports(browser, base_url: str, cookie: str, timeout: float =
         )
     deadline = time.time() + timeout
     while time.time() < deadline:
-        states = {row["topic"]: row["state"] for row in json.loads(_get(status_url, cookie))}
+        states = {row["topic"]: row["state"] for row in json.loads(_get(status_url, cookie))["exports"]}
         if all(state not in ("queued", "running") for state in states.values()):
             break
         time.sleep(2)
