@@ -2,12 +2,16 @@
 
 Builds a throwaway SQLite database in /tmp with N characters (bulk_create: 5 characters per
 member, 90% registered, 20 corporations in 4 alliances, 5 skill sets with a check per
-registered character), then calls each endpoint with Django's test client as three
-requesters — a superuser, an alliance auditor (finder) and a corporation lead (reports) —
-and reports the median time of a few runs and the queries of one request.
+registered character), then, as three requesters — a superuser, an alliance auditor (finder)
+and a corporation lead (reports):
 
-Prints a small table and a JSON line, and appends one line per endpoint to
-``bench/results/latest.jsonl``:
+- calls each endpoint with Django's test client: pages of 50 rows (first, deep, sorted,
+  searched) and the full CSV downloads, read to the end (they stream);
+- calls the shared queries (``memberaudit.queries``) directly for the same pages, without
+  HTTP, templates or JSON: what the database costs.
+
+Reports the median time of a few runs and the queries of one request. Prints a small table
+and a JSON line, and appends one line per measurement to ``bench/results/latest.jsonl``:
 ``{"scenario": "finder_reports", "characters": N, "endpoint": ..., "ms": ..., "queries": ...}``.
 
     .venv/bin/python bench/finder_reports.py [--characters 10000] [--runs 5]
@@ -99,7 +103,14 @@ def populate(count: int) -> None:
     now = dj_timezone.now()
     SectionStatus.objects.bulk_create(
         [
-            SectionStatus(character=c, section=section, last_success_at=now, is_token_error=(c.pk % 37 == 0))
+            SectionStatus(
+                character=c,
+                section=section,
+                last_success_at=now,
+                last_checked_at=now,
+                last_change_at=now,
+                is_token_error=(c.pk % 37 == 0),
+            )
             for c in characters
             for section in ("skills", "assets", "wallet_balance")
         ],
@@ -158,62 +169,136 @@ def requesters() -> dict:
     }
 
 
+PAGE = {"length": 50}
 ENDPOINTS = [
-    # (label, url name, query, roles)
+    # (label, url name, query)
+    ("finder page 1 by name", "finder_data", {**PAGE, "order[0][column]": 0, "order[0][name]": "character"}),
     (
-        "finder page 1 by name",
+        "finder by last checked",
         "finder_data",
-        {"length": 50, "order[0][column]": 0, "columns[0][data]": "character"},
+        {**PAGE, "order[0][column]": 4, "order[0][dir]": "desc", "order[0][name]": "last_checked"},
     ),
+    ("finder deep page", "finder_data", {**PAGE, "start": 5000}),
+    ("finder search", "finder_data", {**PAGE, "search[value]": "Pilot 0042"}),
+    ("user compliance page", "report_user_compliance_data", PAGE),
     (
-        "finder by last update",
-        "finder_data",
-        {"length": 50, "order[0][column]": 4, "order[0][dir]": "desc", "columns[4][data]": "last_update"},
+        "user compliance by unhealthy",
+        "report_user_compliance_data",
+        {**PAGE, "order[0][column]": 6, "order[0][dir]": "desc", "order[0][name]": "unhealthy"},
     ),
-    ("finder deep page", "finder_data", {"length": 50, "start": 5000}),
-    ("finder search", "finder_data", {"length": 50, "search[value]": "Pilot 0042"}),
-    ("user compliance", "report_user_compliance_data", {}),
+    ("user compliance deep page", "report_user_compliance_data", {**PAGE, "start": 1000}),
     ("user compliance csv", "report_user_compliance_csv", {}),
-    ("corporation compliance", "report_corporation_compliance_data", {}),
-    ("skill sets report", "report_skill_sets_data", {}),
-    ("skill sets mains only", "report_skill_sets_data", {"mains_only": 1}),
+    ("corporation compliance page", "report_corporation_compliance_data", PAGE),
+    (
+        "corporation compliance by share",
+        "report_corporation_compliance_data",
+        {**PAGE, "order[0][column]": 4, "order[0][name]": "share"},
+    ),
+    ("corporation compliance csv", "report_corporation_compliance_csv", {}),
+    ("skill sets page", "report_skill_sets_data", PAGE),
+    ("skill sets deep page", "report_skill_sets_data", {**PAGE, "start": 5000}),
+    ("skill sets mains only", "report_skill_sets_data", {**PAGE, "mains_only": 1}),
+    ("skill sets search", "report_skill_sets_data", {**PAGE, "search[value]": "Pilot 004"}),
     ("skill sets csv", "report_skill_sets_csv", {}),
 ]
 
 
+def query_cases() -> list[tuple[str, str, object]]:
+    """(label, permission, run(user)): the same pages through ``memberaudit.queries`` only."""
+    from memberaudit import queries
+    from memberaudit.queries import TableRequest
+
+    def table(sort, **query) -> TableRequest:
+        return TableRequest.from_query({**PAGE, **query}, sort)
+
+    def skill_sets_page(user, **query) -> list:
+        columns = queries.skill_sets()
+        request = table(queries.skill_set_sort(columns), **query)
+        page = queries.skill_set_report(user, request, columns).page(request)
+        return list(queries.with_states(page.rows, columns))
+
+    by_checked = {"order[0][column]": 4, "order[0][dir]": "desc", "order[0][name]": "last_checked"}
+    return [
+        ("q finder page", "finder", lambda u: queries.finder(u, t := table(queries.FINDER_SORT)).page(t)),
+        (
+            "q finder by last checked",
+            "finder",
+            lambda u: queries.finder(u, t := table(queries.FINDER_SORT, **by_checked)).page(t),
+        ),
+        (
+            "q user compliance page",
+            "reports",
+            lambda u: queries.user_compliance(u, t := table(queries.USER_COMPLIANCE_SORT)).page(t),
+        ),
+        (
+            "q corporation compliance page",
+            "reports",
+            lambda u: queries.corporation_compliance(u, t := table(queries.CORPORATION_COMPLIANCE_SORT)).page(
+                t
+            ),
+        ),
+        ("q skill sets page", "reports", skill_sets_page),
+        (
+            "q skill sets csv rows",
+            "reports",
+            lambda u: sum(
+                1
+                for _ in queries.with_states(
+                    queries.skill_set_report(
+                        u, TableRequest.from_query({}, queries.SKILL_SET_SORT), queries.skill_sets()
+                    ).stream(),
+                    queries.skill_sets(),
+                )
+            ),
+        ),
+    ]
+
+
+def _timed(run, runs: int) -> tuple[float, int, object]:
+    """Median milliseconds of ``runs`` calls, the queries of one more call, and its result."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        result = run()
+    return round(statistics.median(times), 1), len(ctx.captured_queries), result
+
+
 def measure(runs: int) -> list[dict]:
     from django.contrib.auth.models import User
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     results = []
     for role, user in requesters().items():
         client = Client()
         client.force_login(user)
+        allowed = {
+            "finder": User.objects.get(pk=user.pk).has_perm("memberaudit.finder_access"),
+            "reports": User.objects.get(pk=user.pk).has_perm("memberaudit.reports_access"),
+        }
         for label, name, query in ENDPOINTS:
-            perm = "finder_access" if name.startswith("finder") else "reports_access"
-            if not User.objects.get(pk=user.pk).has_perm(f"memberaudit.{perm}"):
+            if not allowed["finder" if name.startswith("finder") else "reports"]:
                 continue
             url = reverse(f"memberaudit:{name}")
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
+
+            def request(client=client, url=url, query=query, what=(label, role)) -> bytes:
                 response = client.get(url, query)
-                times.append((time.perf_counter() - start) * 1000)
-                assert response.status_code == 200, (label, role, response.status_code)
-            with CaptureQueriesContext(connection) as ctx:
-                client.get(url, query)
-            results.append(
-                {
-                    "role": role,
-                    "endpoint": label,
-                    "ms": round(statistics.median(times), 1),
-                    "queries": len(ctx.captured_queries),
-                    "bytes": len(response.content),
-                }
-            )
+                assert response.status_code == 200, (*what, response.status_code)
+                return b"".join(response.streaming_content) if response.streaming else response.content
+
+            ms, count, body = _timed(request, runs)
+            results.append({"role": role, "endpoint": label, "ms": ms, "queries": count, "bytes": len(body)})
+        fresh = User.objects.get(pk=user.pk)
+        for label, permission, run in query_cases():
+            if allowed[permission]:
+                ms, count, _result = _timed(lambda run=run, user=fresh: run(user), runs)
+                results.append({"role": role, "endpoint": label, "ms": ms, "queries": count, "bytes": 0})
     return results
 
 
@@ -237,10 +322,10 @@ def main() -> None:
         os.unlink(db_file.name)
 
     print(f"{args.characters} characters, built in {build_seconds:.1f}s; median of {args.runs} runs")
-    print(f"{'role':18} {'endpoint':26} {'ms':>9} {'queries':>8} {'KiB':>8}")
+    print(f"{'role':18} {'endpoint':32} {'ms':>9} {'queries':>8} {'KiB':>8}")
     for row in results:
         print(
-            f"{row['role']:18} {row['endpoint']:26} {row['ms']:9.1f} {row['queries']:8d} {row['bytes'] / 1024:8.1f}"
+            f"{row['role']:18} {row['endpoint']:32} {row['ms']:9.1f} {row['queries']:8d} {row['bytes'] / 1024:8.1f}"
         )
     date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     command = "python bench/finder_reports.py " + " ".join(sys.argv[1:])

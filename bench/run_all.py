@@ -13,6 +13,8 @@ SCENARIOS = [
     ["viewer.py"],
     ["finder_reports.py"],
     ["export_memory.py"],
+    # the beat, the finder and the reports at 50,000 characters: about 20 minutes on 2 busy cores
+    ["scale_beat.py"],
 ]
 
 

@@ -1,13 +1,14 @@
 """The periodic beat, the finder and the reports at alliance scale (50,000 characters), no ESI.
 
-Builds a throwaway SQLite database with ``--characters`` Member Audit characters in bulk
-(``bulk_create``, so no AA signal and no ESI call): 5 characters per user, every tenth
-``EveCharacter`` of a user unregistered, 1 % of characters disabled and 1 % orphaned, one token
-per owned character, a ``SectionStatus`` for every section of every updated character and
-5 skill sets with a check per character. The cache holds what a steady state would hold: a
-heartbeat per (character, section) whose age is spread evenly over the section's staleness
-plus one beat interval, so one beat finds the share of work a 15-minute schedule would find.
-The mix (per character, seeded):
+Builds a throwaway SQLite database with ``--characters`` Member Audit characters, without any
+AA signal or ESI call (``bulk_create``; the 1.7 million status rows and the skill set checks
+through ``executemany``): 5 characters per user, every tenth ``EveCharacter`` of a user
+unregistered, 1 % of characters disabled and 1 % orphaned, one token per owned character, a
+``SectionStatus`` for every section of every updated character and 5 skill sets with a check
+per character. The cache holds what a steady state would hold: a heartbeat per (character,
+section) whose age is spread evenly over the section's staleness plus one beat interval
+(15 minutes), so a beat finds the share of work a 15-minute schedule finds. The mix (per
+character, seeded):
 
 - 94.5 % healthy: heartbeats as above; per pair 2 % failed (ESI 5xx, 5-60 minutes ago, with
   a failure count in the cache for half of them) and 0.3 % "route down";
@@ -16,17 +17,21 @@ The mix (per character, seeded):
 - 1 % new (never updated: no status row, no heartbeat, every section due);
 - 0.5 % whose heartbeats the cache lost (the status rows decide).
 
-The cache is a private ``redis-server`` (like production; ``--cache fakeredis`` for the
-embedded one) and Celery sends for real (``CELERY_EAGER=0``) to Kombu's ``memory://``
-transport, whose ``_put`` is wrapped to count messages and the bytes Redis would store for
-them (``json.dumps`` of the transport message, as ``kombu.transport.redis`` pushes it); the
-messages are then dropped so that they do not count into our memory.
+The data is the state at the moment the build starts, and the beats decide what is due at that
+moment (``due_sections(now=...)``), so the minutes the build takes do not make more sections
+due. Everything else runs for real: the cache is a private ``redis-server`` (like production;
+``--cache fakeredis`` for the embedded one), and Celery sends (``CELERY_EAGER=0``) to Kombu's
+``memory://`` transport, whose ``_put`` is wrapped to count messages and the bytes Redis would
+store for them (``json.dumps`` of the transport message, as ``kombu.transport.redis`` pushes
+it); the messages are then dropped so that they do not count into our memory.
 
 Measured: ``run_regular_updates`` (wall, CPU, peak RSS of the process during the beat and its
 growth, SQL queries, cache round trips, messages and bytes by task, time per chunk), a second
-beat right away (it must queue no ``update_section``: every due pair has its queue marker),
-and the finder and every report endpoint as a superuser (median time of ``--runs``, queries
-of one request, response size, rows returned).
+beat right away at the same moment (it must queue no ``update_section``: every due pair has its
+queue marker; ``prune_history`` and ``update_compliance_groups`` are sent by every beat), with
+``--real-clock-beat`` a third one on the real clock (it must queue exactly what fell due since),
+and the finder and every report endpoint as a superuser (median time of ``--runs``, queries of
+one request, response size, rows returned, whether the JSON is paged).
 
 Prints a summary and appends one row ``{"scenario": "scale_50k", ...}`` to
 ``bench/results/latest.jsonl`` (and ``bench/results/scale_beat.json``).
@@ -49,7 +54,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from typing import Any
 
@@ -206,12 +212,46 @@ def redis_used_mb() -> float | None:
 
 # --- data ----------------------------------------------------------------------------------
 
+STATUS_COLUMNS = [
+    "character_id",
+    "section",
+    "last_attempt_at",
+    "last_success_at",
+    "last_change_at",
+    "error_message",
+    "is_token_error",
+    "is_route_down",
+    "content_hash",
+]
 
-def populate(count: int, seed: int) -> dict[str, int]:
-    """``count`` characters with owners, tokens, section statuses, heartbeats and skill sets."""
+
+def stamp(timestamp: float) -> str:
+    """A UTC timestamp as Django stores a DateTimeField in SQLite."""
+    return str(datetime.fromtimestamp(timestamp, tz=dt_timezone.utc).replace(tzinfo=None))
+
+
+def insert(
+    model: Any, columns: list[str], rows: list[list[Any]], extra: dict[str, Any] | None = None
+) -> None:
+    """``executemany`` INSERT of plain rows: the millions of status rows skip the model layer,
+    whose per-object preparation was 90 % of bulk_create's time (no signals either way)."""
+    from django.db import connection
+
+    extra = extra or {}
+    names = [*columns, *extra]
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    tail = list(extra.values())
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*row, *tail] for row in rows])
+
+
+def populate(count: int, seed: int, at: float) -> dict[str, int]:
+    """``count`` characters with owners, tokens, section statuses, heartbeats and skill sets,
+    in the state of a steady-state beat at the moment ``at``."""
     from django.contrib.auth.models import User
+    from django.core.cache import cache
     from django.db import transaction
-    from django.utils import timezone
 
     from allianceauth.authentication.models import CharacterOwnership, UserProfile, get_guest_state
     from allianceauth.eveonline.models import EveCharacter
@@ -222,17 +262,25 @@ def populate(count: int, seed: int) -> dict[str, int]:
     from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSet
     from memberaudit.sections import engine, registry
 
-    from django.core.cache import cache
-
     rng = random.Random(seed)
     sections = registry.all_sections()
     stale = {s.name: tasks.stale_minutes(s.name) for s in sections}
-    now = timezone.now()
-    now_ts = now.timestamp()
+    now = datetime.fromtimestamp(at, tz=dt_timezone.utc)
+    now_ts = at
     guest = get_guest_state()
-    skill_sets = SkillSet.objects.bulk_create([SkillSet(name=f"Doctrine ship {i}") for i in range(SKILL_SETS)])
+    skill_sets = SkillSet.objects.bulk_create(
+        [SkillSet(name=f"Doctrine ship {i}") for i in range(SKILL_SETS)]
+    )
     kinds: Counter[str] = Counter()
     stored_tokens_before_failure: list[int] = []
+    # check times in the database (SectionStatus.last_checked_at, flushed from the cache by the
+    # beat through a Redis set of characters), where this version of the code has them
+    has_checked_column = any(f.name == "last_checked_at" for f in SectionStatus._meta.get_fields())
+    try:
+        from memberaudit.sections.heartbeats import _dirty_set as dirty_set
+    except ImportError:
+        dirty_set = None
+    dirty: set[int] = set()
 
     made = index = 0
     while made < count:
@@ -243,7 +291,7 @@ def populate(count: int, seed: int) -> dict[str, int]:
                 [User(username=f"member-{index // PER_USER + u}") for u in range(users_wanted)]
             )
             eve_characters, registered = [], []
-            for u, user in enumerate(users):
+            for u in range(len(users)):
                 for k in range(PER_USER):
                     i = index + u * PER_USER + k
                     corporation = (i // PER_USER) % CORPORATIONS
@@ -268,7 +316,9 @@ def populate(count: int, seed: int) -> dict[str, int]:
                 unregistered = (ec.character_id % 10 == 7) and not is_main
                 orphan = not is_main and not unregistered and rng.random() < 0.01
                 if not orphan:
-                    ownerships.append(CharacterOwnership(user=user, character=ec, owner_hash=f"h{ec.character_id}"))
+                    ownerships.append(
+                        CharacterOwnership(user=user, character=ec, owner_hash=f"h{ec.character_id}")
+                    )
                 if not unregistered and made + len(characters) < count:
                     characters.append(Character(eve_character=ec, is_disabled=rng.random() < 0.01))
                     registered.append((ec, None if orphan else user))
@@ -311,53 +361,65 @@ def populate(count: int, seed: int) -> dict[str, int]:
                 kinds[kind] += 1
                 if kind == "new":
                     continue
-                token_failed_at = now - timedelta(hours=rng.uniform(1, 48))
+                token_failed_at = stamp(now_ts - rng.uniform(1, 48) * 3600)
                 if kind == "token_broken" and rng.random() >= 0.2:
                     stored_tokens_before_failure.append(character.eve_character.character_id)
                 for section in sections:
                     age = rng.uniform(0, stale[section.name] + BEAT_MINUTES) * 60
                     checked = now_ts - age
-                    status = SectionStatus(
-                        character=character,
-                        section=section.name,
-                        last_attempt_at=now - timedelta(seconds=age),
-                        last_success_at=now - timedelta(seconds=age + rng.uniform(0, 3 * 86400)),
-                        last_change_at=now - timedelta(seconds=age + rng.uniform(0, 3 * 86400)),
-                        content_hash=f"{rng.getrandbits(128):032x}",
-                    )
+                    # character, section, attempt, success, change, error, token, route, hash
+                    status = [
+                        character.pk,
+                        section.name,
+                        stamp(checked),
+                        stamp(checked - rng.uniform(0, 3 * 86400)),
+                        stamp(checked - rng.uniform(0, 3 * 86400)),
+                        "",
+                        False,
+                        False,
+                        f"{rng.getrandbits(128):032x}",
+                    ]
                     pair_roll = rng.random()
                     if kind == "token_broken" and section.scopes:
-                        status.is_token_error = True
-                        status.error_message = "Token is invalid or expired"
-                        status.last_attempt_at = token_failed_at
+                        status[5:7] = ["Token is invalid or expired", True]
+                        status[2] = token_failed_at
                     elif pair_roll < 0.02:
-                        status.error_message = "HTTP 502: Bad Gateway"
-                        status.last_attempt_at = now - timedelta(minutes=rng.uniform(5, 60))
+                        status[5] = "HTTP 502: Bad Gateway"
+                        status[2] = stamp(now_ts - rng.uniform(5, 60) * 60)
                         if rng.random() < 0.5:
                             failures[tasks._failures_key(character.pk, section.name)] = rng.randint(1, 4)
                     elif pair_roll < 0.023:
-                        status.is_route_down = True
-                        status.error_message = "route down"
-                        status.last_attempt_at = now - timedelta(minutes=rng.uniform(5, 60))
+                        status[5], status[7] = "route down", True
+                        status[2] = stamp(now_ts - rng.uniform(5, 60) * 60)
                     if kind != "cache_lost":
                         not_before = checked + 300 if rng.random() < 0.5 else None
                         heartbeats[engine._heartbeat_key(character.pk, section.name)] = (checked, not_before)
+                    if has_checked_column:
+                        # steady state: what the last beat flushed is in the database, newer
+                        # checks are in the cache and their character in the set to flush
+                        if age < BEAT_MINUTES * 60 and kind != "cache_lost":
+                            dirty.add(character.pk)
+                            status.append(stamp(checked - stale[section.name] * 60))
+                        else:
+                            status.append(stamp(checked))
                     statuses.append(status)
-            SectionStatus.objects.bulk_create(statuses, batch_size=1000)
-            CharacterSkillSetCheck.objects.bulk_create(
+            columns = [*STATUS_COLUMNS, "last_checked_at"] if has_checked_column else STATUS_COLUMNS
+            insert(SectionStatus, columns, statuses, extra={"state": "{}"})
+            insert(
+                CharacterSkillSetCheck,
+                ["character_id", "skill_set_id", "can_fly", "meets_recommended"],
                 [
-                    CharacterSkillSetCheck(
-                        character=c,
-                        skill_set=s,
-                        can_fly=(c.pk + s.pk) % 3 > 0,
-                        meets_recommended=(c.pk + s.pk) % 3 > 1,
-                    )
+                    [c.pk, s.pk, (c.pk + s.pk) % 3 > 0, (c.pk + s.pk) % 3 > 1]
                     for c in characters
                     for s in skill_sets
                 ],
-                batch_size=1000,
+                extra={"failed_required_skills": "[]", "failed_recommended_skills": "[]"},
             )
         cache.set_many(heartbeats, timeout=engine.HEARTBEAT_TTL)
+        if dirty and dirty_set is not None:
+            client, key = dirty_set()
+            client.sadd(key, *dirty)
+            dirty.clear()
         if failures:
             cache.set_many(failures, timeout=engine.HEARTBEAT_TTL)
         print(f"  {made:,} characters", end="\r", flush=True, file=sys.stderr)
@@ -387,7 +449,7 @@ class ChunkClock:
     queues would be a second copy of a queued one, not a section that fell due meanwhile.
     """
 
-    def __init__(self, replay: list[float] | None = None) -> None:
+    def __init__(self, replay: list[float] | None = None, at: float | None = None) -> None:
         from memberaudit import tasks
 
         self.tasks = tasks
@@ -398,7 +460,7 @@ class ChunkClock:
 
         def timed(characters, now=None):
             start = time.perf_counter()
-            moment = replay[len(self.marks)] if replay else time.time()
+            moment = replay[len(self.marks)] if replay else at or time.time()
             due = self.original(characters, moment)
             self.marks.append((start, len(characters), len(due), time.perf_counter() - start))
             self.moments.append(moment)
@@ -418,11 +480,56 @@ class ChunkClock:
         self.tasks.due_sections = self.original
 
 
-def run_beat(meter: Meter, replay: list[float] | None = None) -> tuple[dict[str, Any], ChunkClock]:
-    """One ``run_regular_updates``, measured (at the moments of ``replay``, if given)."""
+class FlushClock:
+    """Times ``flush_checks`` (check times from the cache to the database) where the beat runs it."""
+
+    def __init__(self) -> None:
+        from memberaudit import tasks
+        from memberaudit.sections import engine
+
+        self.seconds = 0.0
+        self.rows = 0
+        self.calls = 0
+        self.patched: list[tuple[Any, Any]] = []
+        modules = [tasks, engine]
+        try:
+            from memberaudit.sections import heartbeats
+
+            modules.append(heartbeats)
+        except ImportError:
+            pass
+        for module in modules:
+            original = getattr(module, "flush_checks", None)
+            if original is None:
+                continue
+
+            def timed(*args, original=original, **kwargs):
+                start = time.perf_counter()
+                try:
+                    rows = original(*args, **kwargs)
+                finally:
+                    self.seconds += time.perf_counter() - start
+                    self.calls += 1
+                self.rows += rows or 0
+                return rows
+
+            module.flush_checks = timed
+            self.patched.append((module, original))
+
+    def close(self) -> None:
+        for module, original in self.patched:
+            module.flush_checks = original
+
+
+def run_beat(
+    meter: Meter, *, at: float | None = None, replay: list[float] | None = None
+) -> tuple[dict[str, Any], ChunkClock]:
+    """One ``run_regular_updates``, measured; what is due is decided at the moment ``at``, at the
+    moments of ``replay`` (one per chunk), or on the real clock."""
     from memberaudit import tasks
 
-    clock = ChunkClock(replay)
+    clock = ChunkClock(replay, at)
+    flush = FlushClock()
     rss_before = _proc_status("VmRSS")
     reset_peak_rss()
     try:
@@ -431,6 +538,7 @@ def run_beat(meter: Meter, replay: list[float] | None = None) -> tuple[dict[str,
         end = time.perf_counter()
     finally:
         clock.close()
+        flush.close()
     chunks = clock.chunks(end)
     section_task = "memberaudit.tasks.update_section"
     sent = meter.messages.get(section_task, 0)
@@ -450,6 +558,8 @@ def run_beat(meter: Meter, replay: list[float] | None = None) -> tuple[dict[str,
         "cache_round_trips": meter.round_trips,
         "chunks": len(chunks),
     }
+    if flush.calls:
+        result.update(flush_s=round(flush.seconds, 2), flush_rows=flush.rows)
     if chunks:
         tenth = max(1, len(chunks) // 10)
         first, last = chunks[:tenth], chunks[-tenth:]
@@ -465,24 +575,29 @@ def run_beat(meter: Meter, replay: list[float] | None = None) -> tuple[dict[str,
             us_per_character_last_tenth=per_character(last, "total_s"),
             decide_us_per_character_first_tenth=per_character(first, "decide_s"),
             decide_us_per_character_last_tenth=per_character(last, "decide_s"),
-            due_per_character_first_tenth=round(sum(c["due"] for c in first) / sum(c["characters"] for c in first), 2),
-            due_per_character_last_tenth=round(sum(c["due"] for c in last) / sum(c["characters"] for c in last), 2),
+            due_per_character_first_tenth=round(
+                sum(c["due"] for c in first) / sum(c["characters"] for c in first), 2
+            ),
+            due_per_character_last_tenth=round(
+                sum(c["due"] for c in last) / sum(c["characters"] for c in last), 2
+            ),
         )
         sending = sum(c["total_s"] - c["decide_s"] for c in chunks)
-        result["us_per_due_pair_claim_and_send"] = round(sending / len(clock.due) * 1e6, 1) if clock.due else None
+        result["us_per_due_pair_claim_and_send"] = (
+            round(sending / len(clock.due) * 1e6, 1) if clock.due else None
+        )
     return result, clock
 
 
 def spread(meter_countdowns: list[str]) -> dict[str, float] | None:
-    """How the queued sections' ETAs spread over the window (seconds from the first)."""
+    """How the queued sections' ETAs spread: from the first to the last (the spread window plus
+    the beat's own duration) and the share of the busiest minute."""
     if not meter_countdowns:
         return None
-    from datetime import datetime
-
     stamps = sorted(datetime.fromisoformat(eta).timestamp() for eta in meter_countdowns)
     minute: Counter[int] = Counter(int((s - stamps[0]) // 60) for s in stamps)
     return {
-        "window_s": round(stamps[-1] - stamps[0]),
+        "eta_span_s": round(stamps[-1] - stamps[0]),
         "busiest_minute_share": round(max(minute.values()) / len(stamps), 3),
     }
 
@@ -556,9 +671,14 @@ def measure_pages(user, characters: int, runs: int) -> dict[str, dict[str, Any]]
     pages = {}
     for label, name, query in endpoints(characters):
         url = reverse(f"memberaudit:{name}")
-        # counted by a wrapper: a request resets connection.queries (CaptureQueriesContext sees 0)
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        # every statement the request runs, counted by an execute wrapper
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             start = time.perf_counter()
             status, body, content_type = fetch(url, query)
             times = [time.perf_counter() - start]
@@ -580,7 +700,10 @@ def measure_pages(user, characters: int, runs: int) -> dict[str, dict[str, Any]]
         elif "csv" in content_type:
             row["rows"] = body.count(b"\n") - 1
         pages[label] = row
-        print(f"  {label:26} {row['ms']:9.1f} ms {row['queries']:4d} queries {row['kib']:9.1f} KiB", file=sys.stderr)
+        print(
+            f"  {label:26} {row['ms']:9.1f} ms {row['queries']:4d} queries {row['kib']:9.1f} KiB",
+            file=sys.stderr,
+        )
     return pages
 
 
@@ -599,6 +722,11 @@ def main() -> int:
         help="a private redis-server (default when installed) or the in-process fakeredis",
     )
     parser.add_argument("--no-pages", action="store_true", help="measure the beat only")
+    parser.add_argument(
+        "--real-clock-beat",
+        action="store_true",
+        help="a third beat on the real clock: it must queue exactly what fell due since the first",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="memberaudit-bench-"))
@@ -609,23 +737,28 @@ def main() -> int:
             os.environ["REDIS_URL"] = redis.url
         setup_django(workdir / "scale.sqlite3")
         meter = Meter()
+        # the data is the steady state at this moment; the beats below decide what is due at it,
+        # so the minutes the build takes do not make more sections due
+        built_at = time.time()
         with Timer() as build:
-            counts = populate(args.characters, args.seed)
+            counts = populate(args.characters, args.seed, built_at)
         cache_mb_data = redis_used_mb()
         print(f"built {counts} in {build.wall:.0f} s", file=sys.stderr)
 
-        beat, first = run_beat(meter)
+        beat, first = run_beat(meter, at=built_at)
         beat["eta_spread"] = spread(meter.countdowns)
         cache_mb_beat = redis_used_mb()
         print(f"beat: {json.dumps(beat)}", file=sys.stderr)
         # right away, at the moments the first beat saw: every due pair has its marker
         second, _ = run_beat(meter, replay=first.moments)
         print(f"second beat: {json.dumps(second)}", file=sys.stderr)
-        # and on the real clock: only what fell due since the first beat may be queued
-        third, later = run_beat(meter)
-        third["newly_due"] = len(later.due - first.due)
-        assert third["queued"] == third["newly_due"], (third["queued"], third["newly_due"])
-        print(f"third beat: {json.dumps(third)}", file=sys.stderr)
+        third = None
+        if args.real_clock_beat:
+            # and on the real clock: only what fell due since the build may be queued
+            third, later = run_beat(meter)
+            third["newly_due"] = len(later.due - first.due)
+            assert third["queued"] == third["newly_due"], (third["queued"], third["newly_due"])
+            print(f"third beat: {json.dumps(third)}", file=sys.stderr)
 
         pages = {} if args.no_pages else measure_pages(requester(), args.characters, args.runs)
     finally:
@@ -670,7 +803,15 @@ def main() -> int:
         f"{beat['message_bytes'] / 2**20:.1f} MiB; {beat['wall_s'] * per_char:.0f} us wall per character; "
         f"second beat {row['second_beat_messages']} section messages in {second['wall_s']} s"
     )
-    print(json.dumps({k: v for k, v in row.items() if k not in ("beat", "second_beat", "pages")}))
+    print(
+        json.dumps(
+            {
+                k: v
+                for k, v in row.items()
+                if k not in ("beat", "second_beat", "third_beat_real_clock", "pages")
+            }
+        )
+    )
     return 0 if row["second_beat_messages"] == 0 else 1
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -21,7 +22,8 @@ from django.utils.translation import ngettext
 
 from memberaudit import tasks
 from memberaudit.models import Character, Location, SectionStatus
-from memberaudit.sections import registry
+from memberaudit.models.characters import checked_at_expression
+from memberaudit.sections import heartbeats, registry
 
 # --- update health ------------------------------------------------------------------------------
 
@@ -396,17 +398,29 @@ class SectionErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _SectionStatusChangeList(ChangeList):
+    """The status list, with the check times the cache holds that the database does not yet."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        heartbeats.attach_check_times(self.result_list)  # one cache round trip, no query
+
+
 @admin.register(SectionStatus)
 class SectionStatusAdmin(admin.ModelAdmin):
-    """Read-only: statuses are written by the update engine only."""
+    """Read-only: statuses are written by the update engine only.
+
+    "Last checked" is when ESI was last asked (changed or not), "last change" when the data
+    last changed, "last success" when an update last wrote the row.
+    """
 
     list_display = (
         "character",
         "section",
         "is_ok",
-        "last_success_at",
-        "last_attempt_at",
+        "last_checked",
         "last_change_at",
+        "last_attempt_at",
         "is_token_error",
         "is_route_down",
         "short_error",
@@ -427,9 +441,19 @@ class SectionStatusAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: SectionStatus | None = None) -> bool:
         return False
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return _SectionStatusChangeList
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SectionStatus]:
+        return super().get_queryset(request).annotate(checked=checked_at_expression())
+
     @admin.display(description=_("OK"), boolean=True)
     def is_ok(self, obj: SectionStatus) -> bool:
         return obj.is_ok
+
+    @admin.display(description=_("last checked"), ordering="checked")
+    def last_checked(self, obj: SectionStatus) -> Any:
+        return obj.checked_at
 
     @admin.display(description=_("error"))
     def short_error(self, obj: SectionStatus) -> str:

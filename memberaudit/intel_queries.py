@@ -10,6 +10,7 @@ in the database; the report's score is computed in Python per member (one row ea
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -36,7 +37,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from eveuniverse.models import EveEntity
+from eveuniverse.models import EveEntity, EveType
 
 from memberaudit import access
 from memberaudit.core import intel as core
@@ -45,11 +46,12 @@ from memberaudit.models import (
     CharacterAsset,
     CharacterInteraction,
     CounterpartyAffiliation,
+    Location,
     WatchListEntry,
 )
 from memberaudit.models.skillsets import CharacterSkillSetCheck
+from memberaudit.queries import TableRequest
 from memberaudit.sections import registry
-from memberaudit.views.finder import TableRequest
 
 _OWNER = "character__eve_character__character_ownership__user"
 _MAIN = f"{_OWNER}__profile__main_character"
@@ -102,8 +104,13 @@ class IntelFilters:
 
 
 def evidence_sources() -> dict[str, str]:
-    """Section name -> title of every section that feeds the index."""
-    return {s.name: str(s.title) for s in registry.all_sections() if s.counterparties}
+    """Section name -> title of every section that feeds the index (in the active language)."""
+    return {name: str(title) for name, title in _evidence_sources()}
+
+
+@functools.cache
+def _evidence_sources() -> tuple[tuple[str, Any], ...]:
+    return tuple((s.name, s.title) for s in registry.all_sections() if s.counterparties)
 
 
 def watched_entries(filters: IntelFilters) -> QuerySet[WatchListEntry]:
@@ -124,15 +131,54 @@ def _via_affiliation(entity_ids: QuerySet | list[int]) -> QuerySet:
 
 
 def _interactions(user: User) -> QuerySet[CharacterInteraction]:
-    return CharacterInteraction.objects.filter(character__in=access.accessible_characters(user).values("pk"))
+    """Index rows of the characters ``user`` may open."""
+    accessible = access.accessible_characters(user)
+    if not accessible.query.where:  # every character: no filter, so the database can lead with
+        return CharacterInteraction.objects.all()  # the counterparty index
+    return CharacterInteraction.objects.filter(character__in=accessible.values("pk"))
 
 
-def hits(user: User, filters: IntelFilters) -> QuerySet[CharacterInteraction]:
-    """Index rows of the user's accessible characters that match a watched entity (lazy)."""
-    entity_ids = watched_entries(filters).values("entity_id")
-    qs = _interactions(user).filter(
-        Q(counterparty_id__in=entity_ids) | Q(counterparty_id__in=_via_affiliation(entity_ids))
+#: up to this many matching counterparties are sent to the database as a list (index seeks on
+#: the counterparty); more fall back to subqueries
+MAX_LISTED_COUNTERPARTIES = 10_000
+
+
+def matching_counterparties(filters: IntelFilters) -> list[int] | None:
+    """Every counterparty id that matches the watched entities: the entities themselves and
+    whoever belongs to them (two queries). None when there are too many to list."""
+    entity_ids = list(watched_entries(filters).values_list("entity_id", flat=True))
+    if len(entity_ids) > MAX_LISTED_COUNTERPARTIES:
+        return None
+    members = list(
+        _via_affiliation(entity_ids).values_list("entity_id", flat=True)[: MAX_LISTED_COUNTERPARTIES + 1]
     )
+    if len(entity_ids) + len(members) > MAX_LISTED_COUNTERPARTIES:
+        return None
+    return sorted(set(entity_ids) | set(members))
+
+
+def hits(
+    user: User, filters: IntelFilters, counterparties: list[int] | None = None
+) -> QuerySet[CharacterInteraction]:
+    """Index rows of the user's accessible characters that match a watched entity (lazy).
+
+    Pass ``matching_counterparties(filters)`` when a request asks more than once.
+    """
+    return _matching(_interactions(user), filters, counterparties)
+
+
+def _matching(
+    qs: QuerySet[CharacterInteraction], filters: IntelFilters, counterparties: list[int] | None
+) -> QuerySet[CharacterInteraction]:
+    if counterparties is None:
+        counterparties = matching_counterparties(filters)
+    if counterparties is not None:
+        qs = qs.filter(counterparty_id__in=counterparties)
+    else:
+        entity_ids = watched_entries(filters).values("entity_id")
+        qs = qs.filter(
+            Q(counterparty_id__in=entity_ids) | Q(counterparty_id__in=_via_affiliation(entity_ids))
+        )
     if filters.source:
         qs = qs.filter(source=filters.source)
     if filters.since:  # a contact still listed is current, whatever its date
@@ -142,6 +188,11 @@ def hits(user: User, filters: IntelFilters) -> QuerySet[CharacterInteraction]:
 
 def entity_hits(user: User, entity_id: int) -> QuerySet[CharacterInteraction]:
     """Index rows of accessible characters involving one entity, directly or as members of it."""
+    members = list(
+        _via_affiliation([entity_id]).values_list("entity_id", flat=True)[:MAX_LISTED_COUNTERPARTIES]
+    )
+    if len(members) < MAX_LISTED_COUNTERPARTIES:
+        return _interactions(user).filter(counterparty_id__in=sorted({entity_id, *members}))
     return _interactions(user).filter(
         Q(counterparty_id=entity_id) | Q(counterparty_id__in=_via_affiliation([entity_id]))
     )
@@ -194,56 +245,72 @@ def watched_map(entries: QuerySet[WatchListEntry]) -> dict[int, list[dict[str, A
     return found
 
 
-def _via_title(via: str) -> str:
-    return {
-        core.DIRECT: _("directly"),
-        core.VIA_CORPORATION: _("through its corporation"),
-        core.VIA_ALLIANCE: _("through its alliance"),
-        core.VIA_FACTION: _("through its faction"),
-    }[via]
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+class EvidenceFormatter:
+    """Turns evidence rows into what the pages and the CSV show.
+
+    Built once per request: URLs, titles and translations are looked up once, not per row
+    (a report page formats over a thousand rows).
+    """
+
+    _PLACEHOLDER = 987_654_321_012
+
+    def __init__(self, watched: Mapping[int, list[dict[str, Any]]]) -> None:
+        self.watched = watched
+        url = reverse("memberaudit:character_viewer", args=[self._PLACEHOLDER])
+        self.url_head, self.url_tail = url.split(str(self._PLACEHOLDER))
+        self.sources = evidence_sources()
+        self.via_titles = {
+            core.DIRECT: _("directly"),
+            core.VIA_CORPORATION: _("through its corporation"),
+            core.VIA_ALLIANCE: _("through its alliance"),
+            core.VIA_FACTION: _("through its faction"),
+        }
+        self.unknown = _("Unknown (%(id)s)")
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        affiliation = core.Affiliation(
+            row["affiliation_corporation"], row["affiliation_alliance"], row["affiliation_faction"]
+        )
+        found = core.matches(row["counterparty_id"], affiliation, self.watched)
+        source = row["source"]
+        return {
+            "character": row["character_name"],
+            "character_id": row["character_eve_id"],
+            "viewer_url": f"{self.url_head}{row['character_id']}{self.url_tail}#ma-tab-{source}",
+            "source": source,
+            "source_title": self.sources.get(source, source),
+            "counterparty": row["counterparty_name"] or self.unknown % {"id": row["counterparty_id"]},
+            "counterparty_id": row["counterparty_id"],
+            "kind": row["kind"],
+            "corporation_id": affiliation.corporation_id,
+            "alliance_id": affiliation.alliance_id,
+            "first_seen": _iso(row["first_seen"]),
+            "last_seen": _iso(row["last_seen"]),
+            "count": row["count"],
+            "isk": str(row["isk"] or Decimal(0)),
+            "standing": row["standing"],
+            "matches": [
+                {
+                    "entity": match.entry["name"] or str(match.entry["entity_id"]),
+                    "entity_id": match.entry["entity_id"],
+                    "kind": match.entry["kind"],
+                    "list": match.entry.get("list_name", ""),
+                    "reason": match.entry.get("reason", ""),
+                    "via": match.via,
+                    "via_title": self.via_titles[match.via],
+                }
+                for match in found
+            ],
+        }
+
+
 def evidence_row(row: dict[str, Any], watched: Mapping[int, list[dict[str, Any]]]) -> dict[str, Any]:
-    """One evidence row as the pages and the CSV show it."""
-    affiliation = core.Affiliation(
-        row["affiliation_corporation"], row["affiliation_alliance"], row["affiliation_faction"]
-    )
-    found = core.matches(row["counterparty_id"], affiliation, watched)
-    sources = evidence_sources()
-    return {
-        "character": row["character_name"],
-        "character_id": row["character_eve_id"],
-        "viewer_url": reverse("memberaudit:character_viewer", args=[row["character_id"]])
-        + f"#ma-tab-{row['source']}",
-        "source": row["source"],
-        "source_title": sources.get(row["source"], row["source"]),
-        "counterparty": row["counterparty_name"] or _("Unknown (%(id)s)") % {"id": row["counterparty_id"]},
-        "counterparty_id": row["counterparty_id"],
-        "kind": row["kind"],
-        "corporation_id": affiliation.corporation_id,
-        "alliance_id": affiliation.alliance_id,
-        "first_seen": _iso(row["first_seen"]),
-        "last_seen": _iso(row["last_seen"]),
-        "count": row["count"],
-        "isk": str(row["isk"] or Decimal(0)),
-        "standing": row["standing"],
-        "matches": [
-            {
-                "entity": match.entry["name"] or str(match.entry["entity_id"]),
-                "entity_id": match.entry["entity_id"],
-                "kind": match.entry["kind"],
-                "list": match.entry.get("list_name", ""),
-                "reason": match.entry.get("reason", ""),
-                "via": match.via,
-                "via_title": _via_title(match.via),
-            }
-            for match in found
-        ],
-    }
+    """One evidence row as the pages and the CSV show it (see ``EvidenceFormatter`` for many)."""
+    return EvidenceFormatter(watched)(row)
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -253,14 +320,18 @@ REPORT_SORT = {"member": "member", "characters": "characters", "interactions": "
 
 
 def member_summaries(
-    user: User, filters: IntelFilters, search: str = "", now: datetime | None = None
+    user: User,
+    filters: IntelFilters,
+    search: str = "",
+    now: datetime | None = None,
+    counterparties: list[int] | None = None,
 ) -> list[dict]:
     """One row per member (main with alts; a character without owner stands alone), scored.
 
     One aggregate query; sorted by score, highest first.
     """
     now = now or timezone.now()
-    qs = hits(user, filters)
+    qs = hits(user, filters, counterparties)
     if search:
         qs = qs.filter(
             Q(character__eve_character__character_name__icontains=search)
@@ -309,7 +380,12 @@ def member_summaries(
                 "contacts": row["contacts"],
                 "best_standing": row["best_standing"],
                 "score": parts.total,
-                "score_parts": dataclasses.asdict(parts),
+                "score_parts": {
+                    "volume": parts.volume,
+                    "recency": parts.recency,
+                    "isk": parts.isk,
+                    "standing": parts.standing,
+                },
             }
         )
     members.sort(key=lambda m: (-m["score"], m["member"].casefold(), m["member_key"]))
@@ -333,14 +409,24 @@ def _sort_members(members: list[dict], table: TableRequest) -> list[dict]:
 
 
 def evidence_of_members(
-    user: User, filters: IntelFilters, member_keys: list[int], per_member: int = EVIDENCE_PER_MEMBER
+    user: User,
+    filters: IntelFilters,
+    member_keys: list[int],
+    per_member: int = EVIDENCE_PER_MEMBER,
+    counterparties: list[int] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """The newest evidence rows of each member in ``member_keys``: one query (window function)."""
     if not member_keys:
         return {}
     owners = [key for key in member_keys if key > 0]
     lone = [-key for key in member_keys if key < 0]
-    qs = hits(user, filters).filter(Q(**{f"{_OWNER}_id__in": owners}) | Q(character_id__in=lone))
+    # the page's characters first (one query): the evidence query then leads with the character
+    characters = list(
+        access.accessible_characters(user)
+        .filter(Q(eve_character__character_ownership__user_id__in=owners) | Q(pk__in=lone))
+        .values_list("pk", flat=True)
+    )
+    qs = _matching(CharacterInteraction.objects.filter(character_id__in=characters), filters, counterparties)
     ranked = (
         _with_evidence_fields(qs)
         .annotate(
@@ -354,10 +440,10 @@ def evidence_of_members(
         .filter(rank__lte=per_member)
         .order_by("member_key", "rank")
     )
-    watched = watched_map(watched_entries(filters))
+    formatter = EvidenceFormatter(watched_map(watched_entries(filters)))
     result: dict[int, list[dict[str, Any]]] = {}
     for row in ranked:
-        result.setdefault(row["member_key"], []).append(evidence_row(row, watched))
+        result.setdefault(row["member_key"], []).append(formatter(row))
     return result
 
 
@@ -365,12 +451,18 @@ def report_page(
     user: User, filters: IntelFilters, table: TableRequest, now: datetime | None = None
 ) -> dict[str, Any]:
     """One page of the intel report in DataTables' answer format, with each member's evidence."""
-    members = member_summaries(user, filters, table.search, now=now)
-    total = len(members) if not table.search else len(member_summaries(user, filters, now=now))
+    counterparties = matching_counterparties(filters)
+    members = member_summaries(user, filters, table.search, now=now, counterparties=counterparties)
+    if table.search:
+        total = len(member_summaries(user, filters, now=now, counterparties=counterparties))
+    else:
+        total = len(members)
     if table.order:
         members = _sort_members(members, table)
     page = members[table.start : table.start + table.length]
-    evidence = evidence_of_members(user, filters, [m["member_key"] for m in page])
+    evidence = evidence_of_members(
+        user, filters, [m["member_key"] for m in page], counterparties=counterparties
+    )
     for member in page:
         member["evidence"] = evidence.get(member["member_key"], [])
     return {"draw": table.draw, "recordsTotal": total, "recordsFiltered": len(members), "data": page}
@@ -398,16 +490,19 @@ CSV_HEADER = (
 
 def report_csv_rows(user: User, filters: IntelFilters, now: datetime | None = None) -> Iterator[list[Any]]:
     """Every evidence row of the report (member, score, evidence, matched entity), streamed."""
-    members = {m["member_key"]: m for m in member_summaries(user, filters, now=now)}
-    watched = watched_map(watched_entries(filters))
+    counterparties = matching_counterparties(filters)
+    members = {
+        m["member_key"]: m for m in member_summaries(user, filters, now=now, counterparties=counterparties)
+    }
+    formatter = EvidenceFormatter(watched_map(watched_entries(filters)))
     qs = (
-        _with_evidence_fields(hits(user, filters))
+        _with_evidence_fields(hits(user, filters, counterparties))
         .annotate(member_key=_MEMBER)
         .order_by("member_key", F("last_seen").desc(nulls_last=True), "pk")
     )
     for row in qs.iterator(chunk_size=2000):
         member = members.get(row["member_key"], {})
-        evidence = evidence_row(row, watched)
+        evidence = formatter(row)
         for match in evidence["matches"] or [None]:
             yield [
                 member.get("member", ""),
@@ -462,7 +557,9 @@ def investigate_page(user: User, entity: Mapping[str, Any], table: TableRequest)
     page = list(
         _with_evidence_fields(filtered).order_by(*ordering, "pk")[table.start : table.start + table.length]
     )
-    watched = {int(entity["id"]): [{**entity, "entity_id": int(entity["id"]), "list_name": "", "reason": ""}]}
+    formatter = EvidenceFormatter(
+        {int(entity["id"]): [{**entity, "entity_id": int(entity["id"]), "list_name": "", "reason": ""}]}
+    )
     summary = base.aggregate(
         characters=Count("character", distinct=True), interactions=Sum("count"), isk=Sum("isk")
     )
@@ -470,7 +567,7 @@ def investigate_page(user: User, entity: Mapping[str, Any], table: TableRequest)
         "draw": table.draw,
         "recordsTotal": total,
         "recordsFiltered": filtered_count,
-        "data": [evidence_row(row, watched) for row in page],
+        "data": [formatter(row) for row in page],
         "summary": {
             "characters": summary["characters"],
             "interactions": summary["interactions"] or 0,
@@ -519,36 +616,121 @@ def _name_or_id(qs: QuerySet, field: str, value: str) -> QuerySet:
     return qs.filter(**{f"{field}__name__icontains": value})
 
 
+#: type or location filters matching at most this many ids are sent as a list of ids (the
+#: assets' indexes on type and location then do the work); more are joined
+MAX_LISTED_IDS = 5_000
+
+
+def _of_accessible_characters(qs: QuerySet, user: User) -> QuerySet:
+    """``qs`` (rows with a ``character``) limited to the characters ``user`` may open."""
+    accessible = access.accessible_characters(user)
+    if not accessible.query.where:  # every character: no filter at all
+        return qs
+    return qs.filter(character__in=accessible.values("pk"))
+
+
+def _narrow_to_ids(qs: QuerySet, field: str, lookup_qs: QuerySet, filters: list[tuple[str, str]]) -> QuerySet:
+    """Filter ``qs`` by the ids of ``lookup_qs`` rows matching ``filters`` (name part or id each).
+
+    An id of the object itself is used as it is (its row may not be loaded yet).
+    """
+    # compared through an alias of the column: a plain ``field_id`` filter would make the later
+    # joins for display inner joins and drop rows whose referenced object is not loaded yet
+    qs = qs.alias(**{f"_{field}_ref": F(f"{field}_id")})
+    if len(filters) == 1 and filters[0][0] == "" and filters[0][1].isdigit():
+        return qs.filter(**{f"_{field}_ref": int(filters[0][1])})
+    for path, value in filters:
+        if value.isdigit():
+            lookup_qs = lookup_qs.filter(**{f"{path}id" if path else "id": int(value)})
+        else:
+            lookup_qs = lookup_qs.filter(**{f"{path}name__icontains": value})
+    ids = list(lookup_qs.values_list("id", flat=True)[: MAX_LISTED_IDS + 1])
+    if len(ids) <= MAX_LISTED_IDS:
+        return qs.filter(**{f"_{field}_ref__in": ids})
+    return qs.filter(**{f"{field}__in": lookup_qs.values("id")})
+
+
 def asset_search(user: User, query: Mapping[str, Any]) -> QuerySet[CharacterAsset]:
     """Assets of accessible characters narrowed by ``type``, ``group``, ``category``, ``name``,
-    ``location``, ``system`` and ``region`` (each a name part or an id)."""
-    qs = CharacterAsset.objects.filter(character__in=access.accessible_characters(user).values("pk"))
-    for param, field in (
-        ("type", "eve_type"),
-        ("group", "eve_type__eve_group"),
-        ("category", "eve_type__eve_group__eve_category"),
-        ("location", "location"),
-        ("system", "location__eve_solar_system"),
-        ("region", _REGION),
-    ):
-        if value := _text(query, param):
-            qs = _name_or_id(qs, field, value)
+    ``location``, ``system`` and ``region`` (each a name part or an id).
+
+    Type and location filters are resolved to ids first (one small query each), so the
+    database finds the assets through its indexes instead of joining every asset.
+    """
+    qs = _of_accessible_characters(CharacterAsset.objects.all(), user)
+    type_filters = [
+        (path, value)
+        for param, path in (("type", ""), ("group", "eve_group__"), ("category", "eve_group__eve_category__"))
+        if (value := _text(query, param))
+    ]
+    if type_filters:
+        qs = _narrow_to_ids(qs, "eve_type", EveType.objects.all(), type_filters)
+    location_filters = [
+        (path, value)
+        for param, path in (
+            ("location", ""),
+            ("system", "eve_solar_system__"),
+            ("region", "eve_solar_system__eve_constellation__eve_region__"),
+        )
+        if (value := _text(query, param))
+    ]
+    if location_filters:
+        qs = _narrow_to_ids(qs, "location", Location.objects.all(), location_filters)
     if name := _text(query, "name"):
         qs = qs.filter(name__icontains=name)
     return qs
 
 
-def _grouped_assets(qs: QuerySet[CharacterAsset], grouping: str) -> QuerySet:
+#: grouped asset views with up to this many groups are read in one query (counts and totals
+#: from the rows); more are counted and paged in the database
+MAX_GROUPS = 5_000
+#: sort columns of the grouped asset views that need a name (joined only then)
+_GROUP_NAMES = {
+    "character_name": F("character__eve_character__character_name"),
+    "location_name": F("location__name"),
+    "system_name": F("location__eve_solar_system__name"),
+    "region_name": F(f"{_REGION}__name"),
+}
+
+
+def _grouped_assets(
+    qs: QuerySet[CharacterAsset], grouping: str, sort_names: set[str] = frozenset()
+) -> QuerySet:
+    """Totals per character or per location, grouped by id; names only when sorted by them."""
+    names = {name: expression for name, expression in _GROUP_NAMES.items() if name in sort_names}
     if grouping == "characters":
-        return qs.values(
-            "character_id", character_name=F("character__eve_character__character_name")
-        ).annotate(quantity=Sum("quantity"), stacks=Count("pk"))
-    return qs.values(
-        "location_id",
-        location_name=F("location__name"),
-        system_name=F("location__eve_solar_system__name"),
-        region_name=F(f"{_REGION}__name"),
-    ).annotate(quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True))
+        return qs.values("character_id", **names).annotate(quantity=Sum("quantity"), stacks=Count("pk"))
+    return qs.values("location_id", **names).annotate(
+        quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True)
+    )
+
+
+def _group_names(grouping: str, rows: list[dict[str, Any]]) -> None:
+    """Add the names of a page of grouped rows (one query)."""
+    if grouping == "characters":
+        names = dict(
+            Character.objects.filter(pk__in=[row["character_id"] for row in rows]).values_list(
+                "pk", "eve_character__character_name"
+            )
+        )
+        for row in rows:
+            row["character_name"] = names.get(row["character_id"], "")
+        return
+    locations = {
+        row["id"]: row
+        for row in Location.objects.filter(
+            pk__in=[row["location_id"] for row in rows if row["location_id"]]
+        ).values(
+            "id",
+            location_name=F("name"),
+            system_name=F("eve_solar_system__name"),
+            region_name=F("eve_solar_system__eve_constellation__eve_region__name"),
+        )
+    }
+    for row in rows:
+        known = locations.get(row["location_id"], {})
+        for key in ("location_name", "system_name", "region_name"):
+            row[key] = known.get(key) or ""
 
 
 def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, grouping: str = "items") -> dict:
@@ -562,14 +744,14 @@ def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, groupi
             | Q(eve_type__name__icontains=table.search)
             | Q(name__icontains=table.search)
         )
-    totals = filtered.aggregate(
-        quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True)
-    )
     sort = ASSET_SORT[grouping]
     ordering = [
         F(sort[c]).desc(nulls_last=True) if d else F(sort[c]).asc(nulls_first=True) for c, d in table.order
     ]
     if grouping == "items":
+        totals = filtered.aggregate(
+            quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True)
+        )
         total = base.count()
         filtered_count = filtered.count() if table.search else total
         rows = filtered.order_by(*ordering, "pk").values(
@@ -588,12 +770,29 @@ def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, groupi
             region_name=F(f"{_REGION}__name"),
         )[table.start : table.start + table.length]
     else:
-        grouped = _grouped_assets(filtered, grouping)
-        total = _grouped_assets(base, grouping).count() if table.search else None
-        filtered_count = grouped.count()
-        total = filtered_count if total is None else total
+        grouped = _grouped_assets(filtered, grouping, {sort[column] for column, _desc in table.order})
         tiebreak = "character_id" if grouping == "characters" else "location_id"
-        rows = grouped.order_by(*ordering, tiebreak)[table.start : table.start + table.length]
+        groups = [dict(row) for row in grouped.order_by(*ordering, tiebreak)[: MAX_GROUPS + 1]]
+        if len(groups) <= MAX_GROUPS:  # every group at once: counts and totals without more queries
+            filtered_count = len(groups)
+            rows = groups[table.start : table.start + table.length]
+            totals = {
+                "quantity": sum(group["quantity"] or 0 for group in groups),
+                "stacks": sum(group["stacks"] for group in groups),
+                "characters": len(groups) if grouping == "characters" else None,
+            }
+        else:
+            filtered_count = grouped.count()
+            rows = [
+                dict(row)
+                for row in grouped.order_by(*ordering, tiebreak)[table.start : table.start + table.length]
+            ]
+            totals = filtered.aggregate(
+                quantity=Sum("quantity"), stacks=Count("pk"), characters=Count("character", distinct=True)
+            )
+        total = _grouped_assets(base, grouping).count() if table.search else filtered_count
+        if rows:
+            _group_names(grouping, rows)
     data = []
     for row in rows:
         row = dict(row)

@@ -38,6 +38,7 @@ from memberaudit.core.staleness import is_retry_due, is_stale, is_token_retry_du
 from memberaudit.esi import budget
 from memberaudit.esi.budget import EsiPaused
 from memberaudit.models import Character, SectionStatus, runs
+from memberaudit.models.characters import checked_at_expression
 from memberaudit.sections import engine, locks, registry
 
 logger = logging.getLogger(__name__)
@@ -113,11 +114,14 @@ def due_sections(characters: Sequence[Candidate], now: float | None = None) -> l
     rows = (
         SectionStatus.objects.filter(character_id__in=pks)
         .filter(in_trouble | Q(character_id__in=missing))
-        .annotate(has_error=ExpressionWrapper(~Q(error_message=""), output_field=BooleanField()))
+        .annotate(
+            has_error=ExpressionWrapper(~Q(error_message=""), output_field=BooleanField()),
+            checked_at=checked_at_expression(),
+        )
         .values(
             "character_id",
             "section",
-            "last_success_at",
+            "checked_at",
             "last_attempt_at",
             "not_before",
             "has_error",
@@ -159,7 +163,7 @@ def due_sections(characters: Sequence[Candidate], now: float | None = None) -> l
                 if (character.pk, name) in checks:
                     checked, not_before = checks[(character.pk, name)]
                 elif row is not None:  # the cache lost the heartbeat: the database remembers
-                    checked, not_before = _timestamp(row["last_success_at"]), _timestamp(row["not_before"])
+                    checked, not_before = _timestamp(row["checked_at"]), _timestamp(row["not_before"])
                 else:
                     checked, not_before = None, None
                 is_due = is_stale(now, checked, not_before, minutes[name])
@@ -403,6 +407,7 @@ def run_regular_updates() -> int:
         if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
             log_last_run_stats()
         prune_history.apply_async(priority=PRIORITY_PERIODIC)
+        flush_section_checks.apply_async(priority=PRIORITY_PERIODIC)
         update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
         # stop in time even where Celery cannot enforce the limit (thread pools)
         return _queue_due_sections(deadline=time.monotonic() + time_limit * 0.9)
@@ -431,15 +436,22 @@ def _queue_due_sections(deadline: float) -> int:
                 if (task_id := _claim(character.pk, name)) is not None
             ]
             recorder.count_in((character.pk, rings[name]) for character, name, _ in claimed)
-            for character, name, task_id in claimed:
-                _send(
-                    character.pk,
-                    name,
-                    task_id,
-                    priority=PRIORITY_PERIODIC,
-                    countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
-                    run_id=recorder.run_id,
-                )
+            for index, (character, name, task_id) in enumerate(claimed):
+                try:
+                    _send(
+                        character.pk,
+                        name,
+                        task_id,
+                        priority=PRIORITY_PERIODIC,
+                        countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
+                        run_id=recorder.run_id,
+                    )
+                except Exception:
+                    # the broker refused: sections not sent yet must not keep their markers
+                    # (they would block the next beats for hours with no message behind them)
+                    for later, later_name, later_id in claimed[index + 1 :]:
+                        locks.release_queued(later.pk, later_name, later_id)
+                    raise
             queued += len(claimed)
             characters += len(chunk)
     finally:
@@ -478,6 +490,12 @@ def resolve_related_ids(self, types=(), entities=(), locations=(), character_pk:
             )
             return
         raise self.retry(countdown=retry_countdown(exc, retries), exc=exc, max_retries=limit)
+
+
+@shared_task(time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+def flush_section_checks() -> int:
+    """Write the check times the cache holds to the database, in bulk (``sections.heartbeats``)."""
+    return engine.flush_checks()
 
 
 @shared_task

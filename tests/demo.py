@@ -196,6 +196,7 @@ def django_env(esi_url: str, database: Path, debug: bool, port: int = 8000) -> d
         # the emulated EVE SSO sends logins back here (ESI_SSO_CALLBACK_URL = SITE_URL/sso/callback)
         "SITE_URL": f"http://127.0.0.1:{port}",
         "SQLITE_PATH": str(database),
+        "MEDIA_ROOT": str(database.parent / "media"),  # the exports of this demo
         "ESI_API_URL": esi_url,
         "DJANGO_DEBUG": "1" if debug else "0",
     }

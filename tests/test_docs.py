@@ -39,3 +39,11 @@ def test_registration_asks_for_every_scope_the_app_uses():
     assert registry.all_scopes() <= set(CHARACTER_SCOPES)
     unused = set(CHARACTER_SCOPES) - registry.all_scopes()
     assert not unused, f"scopes asked for but never used: {sorted(unused)}"
+
+
+def test_readme_lists_every_permission():
+    from memberaudit.models import General
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for codename, _description in General._meta.permissions:
+        assert f"| `{codename}` |" in readme, f"{codename} missing from README's permission table"

@@ -26,16 +26,25 @@ ENDPOINTS = [
     ("finder_data", {"length": 100, "order[0][column]": "0", "columns[0][data]": "character"}),
     (
         "finder_data",
-        {"length": 100, "order[0][column]": "4", "order[0][dir]": "desc", "columns[4][data]": "last_update"},
+        {"length": 100, "order[0][column]": "4", "order[0][dir]": "desc", "columns[4][data]": "last_checked"},
+    ),
+    (
+        "finder_data",
+        {"length": 100, "order[0][column]": "5", "order[0][name]": "last_changed", "order[0][dir]": "desc"},
     ),
     ("finder_data", {"length": 100, "search[value]": "Bulk"}),
-    ("report_user_compliance_data", {}),
+    ("report_user_compliance_data", {"length": 100}),
+    ("report_user_compliance_data", {"length": 100, "order[0][column]": "3", "order[0][name]": "characters"}),
+    ("report_user_compliance_data", {"length": 100, "search[value]": "Bulk"}),
     ("report_user_compliance_csv", {}),
-    ("report_corporation_compliance_data", {}),
+    ("report_corporation_compliance_data", {"length": 100}),
+    ("report_corporation_compliance_data", {"order[0][column]": "4", "order[0][name]": "share"}),
     ("report_corporation_compliance_csv", {}),
-    ("report_skill_sets_data", {}),
-    ("report_skill_sets_data", {"mains_only": "1"}),
+    ("report_skill_sets_data", {"length": 100}),
+    ("report_skill_sets_data", {"length": 100, "mains_only": "1", "search[value]": "Bulk"}),
+    ("report_skill_sets_data", {"length": 100, "order[0][column]": "3", "order[0][name]": "is_main"}),
     ("report_skill_sets_csv", {}),
+    ("report_skill_sets_csv", {"mains_only": "1"}),
 ]
 
 
@@ -73,7 +82,10 @@ def populate(count: int, per_user: int = 5) -> None:
     )
     now = timezone.now()
     SectionStatus.objects.bulk_create(
-        SectionStatus(character=c, section="skills", last_success_at=now) for c in characters
+        SectionStatus(
+            character=c, section="skills", last_success_at=now, last_checked_at=now, last_change_at=now
+        )
+        for c in characters
     )
     skill_sets = [SkillSet.objects.get_or_create(name=f"Set {i}")[0] for i in range(3)]
     CharacterSkillSetCheck.objects.bulk_create(
@@ -110,6 +122,9 @@ def _query_counts(client, user: User) -> dict[str, int]:
         client.force_login(user)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(reverse(f"memberaudit:{name}"), params)
+            if response.streaming:  # a download queries while it is read
+                lines = b"".join(response.streaming_content).decode().splitlines()
+                assert len(lines) > 1, name
         assert response.status_code == 200, (name, response.status_code)
         counts[f"{name} {sorted(params)}"] = len(ctx.captured_queries)
     return counts
@@ -126,6 +141,16 @@ def test_query_counts_do_not_grow_with_the_number_of_characters(client):
     assert large == small
     # session, user, main, permissions (user, groups, state), scope, then 2 to 4 of our own
     assert max(max(counts.values()) for counts in small.values()) <= 20
+
+
+@pytest.mark.django_db
+def test_query_counts_are_the_same_for_2_and_20_characters(client):
+    requesters = _requesters()
+    populate(2, per_user=1)
+    small = {role: _query_counts(client, user) for role, user in requesters.items()}
+    populate(18, per_user=3)
+    large = {role: _query_counts(client, user) for role, user in requesters.items()}
+    assert large == small
 
 
 @pytest.mark.django_db

@@ -316,3 +316,44 @@ def test_rebuild_recreates_the_index_from_stored_rows(character):
     changes = index.rebuild()
     assert changes.created == [(character.pk, HOSTILE)]
     assert set(rows(character)) == {HOSTILE}
+
+
+def test_append_only_history_is_read_from_the_last_counted_row_on(character):
+    me = character.character_id
+    stored(
+        character, "wallet_journal", [journal(1, HOSTILE, me, 100, days_ago=3), journal(2, TRADER, me, 5, 2)]
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        stored(
+            character,
+            "wallet_journal",
+            [journal(3, HOSTILE, me, -40, days_ago=1), journal(4, CORP, me, 7, days_ago=1)],
+        )
+    aggregates = [
+        q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"] and "walletjournal" in q["sql"]
+    ]
+    assert aggregates and all('"id" >' in sql for sql in aggregates)
+    incremental = {
+        (r.counterparty_id, r.count, r.isk, r.first_seen, r.last_seen, r.last_row)
+        for r in rows(character).values()
+    }
+    index.rebuild()
+    rebuilt = {
+        (r.counterparty_id, r.count, r.isk, r.first_seen, r.last_seen, r.last_row)
+        for r in rows(character).values()
+    }
+    assert incremental == rebuilt
+    assert rows(character)[HOSTILE].count == 2
+
+
+def test_the_rebuild_command_fills_an_empty_index(character):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    stored(character, "wallet_journal", [journal(1, HOSTILE, character.character_id, 1, days_ago=1)])
+    CharacterInteraction.objects.all().delete()
+    out = StringIO()
+    call_command("memberaudit_intel_index", stdout=out)
+    assert set(rows(character)) == {HOSTILE}
+    assert "1 rows added" in out.getvalue()

@@ -291,12 +291,18 @@ def test_state_changes_need_a_csrf_token(member):
     assert Character.objects.filter(pk=character.pk).exists()
 
 
-def test_last_update_time_is_shown_as_a_hint(client, member):
+def test_when_a_character_was_last_checked_and_last_changed_is_shown(client, member):
     character = register_main(member)
+    now = timezone.now()
     SectionStatus.objects.create(
-        character=character, section="skills", last_success_at=timezone.now() - dt.timedelta(hours=2)
+        character=character,
+        section="skills",
+        last_success_at=now - dt.timedelta(hours=2),
+        last_change_at=now - dt.timedelta(days=3),
     )
-    assert "Last update 2\xa0hours ago" in client.get(LAUNCHER).content.decode()
+    page = client.get(LAUNCHER).content.decode()
+    assert "Last checked 2\xa0hours ago" in page  # the badge's hint
+    assert "checked 2\xa0hours ago" in page and "changed 3\xa0days ago" in page
 
 
 @pytest.mark.emulator

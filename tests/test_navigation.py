@@ -11,6 +11,7 @@ LINKS = {
     "finder": reverse("memberaudit:finder"),
     "reports": reverse("memberaudit:reports"),
     "exports": reverse("memberaudit:exports"),
+    "intel": reverse("memberaudit:intel_report"),
 }
 
 
@@ -21,6 +22,7 @@ LINKS = {
         (("basic_access", "finder_access", "view_shared_characters"), {"finder"}),
         (("basic_access", "reports_access", "view_same_corporation"), {"reports"}),
         (("basic_access", "exports_access"), {"exports"}),
+        (("basic_access", "intel_access"), {"intel"}),
         (("finder_access", "reports_access", "exports_access"), "forbidden"),
     ],
 )

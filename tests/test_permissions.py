@@ -11,10 +11,12 @@ SPEC_PERMISSIONS = {
     "view_same_corporation",
     "view_same_alliance",
     "view_everything",
+    "intel_access",
 }
 
 
-def test_exactly_the_ten_permissions_of_the_spec_exist(db):
+def test_exactly_the_permissions_of_the_spec_exist(db):
+    """The ten of the original plus ``intel_access``."""
     perms = Permission.objects.filter(content_type__app_label="memberaudit", content_type__model="general")
     assert set(perms.values_list("codename", flat=True)) == SPEC_PERMISSIONS
 

@@ -11,7 +11,7 @@ import csv
 import io
 
 import pytest
-from helpers import add_character, create_eve_character
+from helpers import add_character, create_eve_character, create_member
 from test_permission_matrix import (
     CORP_A,
     CORP_B,
@@ -102,6 +102,15 @@ def _seen(names: set[str]) -> set[str]:
     return {key for key, name in NAMES.items() if name in names}
 
 
+def _download(client, name: str, params: dict | None = None) -> list[list[str]]:
+    """The rows of a CSV download (streamed), header first."""
+    response = client.get(reverse(f"memberaudit:{name}"), params or {})
+    assert response.status_code == 200
+    assert response.streaming, "downloads stream"
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(text)))
+
+
 def _finder_names(client) -> set[str]:
     response = client.get(reverse("memberaudit:finder_data"), {"length": 500, "draw": 1})
     assert response.status_code == 200
@@ -134,8 +143,7 @@ def test_skill_sets_report_covers_the_characters_in_scope(users, client, role):
     report = client.get(reverse("memberaudit:report_skill_sets_data")).json()
     assert _seen({row["character"] for row in report["data"]}) == SKILL_REPORT_SEES[role]
     assert [s["name"] for s in report["skill_sets"]] == ["Tackle"]
-    text = client.get(reverse("memberaudit:report_skill_sets_csv")).content.decode()
-    assert _seen({row[0] for row in csv.reader(io.StringIO(text))}) == SKILL_REPORT_SEES[role]
+    assert _seen({row[0] for row in _download(client, "report_skill_sets_csv")}) == SKILL_REPORT_SEES[role]
 
 
 @pytest.mark.parametrize("role", sorted(USER_REPORT_SEES))
@@ -143,8 +151,9 @@ def test_user_compliance_report_covers_the_members_in_scope(users, client, role)
     client.force_login(users[role])
     rows = client.get(reverse("memberaudit:report_user_compliance_data")).json()["data"]
     assert _seen({row["main"] for row in rows}) == USER_REPORT_SEES[role]
-    text = client.get(reverse("memberaudit:report_user_compliance_csv")).content.decode()
-    assert _seen({row[0] for row in csv.reader(io.StringIO(text))}) == USER_REPORT_SEES[role]
+    assert (
+        _seen({row[0] for row in _download(client, "report_user_compliance_csv")}) == USER_REPORT_SEES[role]
+    )
     body = client.get(reverse("memberaudit:report_user_compliance_data")).content.decode()
     hidden = {NAMES[key] for key in ALL_TARGETS - USER_REPORT_SEES[role]}
     assert not [name for name in hidden if name in body], "no other names, not even of alts"
@@ -177,3 +186,144 @@ def test_user_compliance_counts_unregistered_characters(users, client):
 
 def test_roles_in_the_matrix_are_the_roles_here():
     assert set(FINDER_SEES) | set(SKILL_REPORT_SEES) <= set(ROLES)
+
+
+# --- paged, sorted and searched on the server ----------------------------------------------------
+
+REPORT_TABLES = {
+    "report_user_compliance_data": "main",
+    "report_corporation_compliance_data": "corporation",
+    "report_skill_sets_data": "character",
+}
+
+
+def _sorted_by(column: str, direction: str = "asc", **params) -> dict:
+    return {"order[0][column]": "0", "order[0][name]": column, "order[0][dir]": direction, **params}
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_TABLES))
+def test_paging_through_a_report_returns_every_row_once_in_order(users, client, name):
+    client.force_login(users["superuser"])
+    url = reverse(f"memberaudit:{name}")
+    column = REPORT_TABLES[name]
+    whole = client.get(url, _sorted_by(column, "desc", length=500)).json()
+    assert whole["recordsTotal"] == whole["recordsFiltered"] == len(whole["data"]) >= 3
+    pages, start = [], 0
+    while start < whole["recordsTotal"]:
+        answer = client.get(url, _sorted_by(column, "desc", start=start, length=2, draw=7)).json()
+        assert answer["draw"] == 7 and len(answer["data"]) <= 2
+        pages += answer["data"]
+        start += 2
+    assert pages == whole["data"]
+    labels = [row[column] for row in whole["data"]]
+    assert labels == sorted(labels, key=str.casefold, reverse=True) or labels == sorted(labels, reverse=True)
+
+
+def test_user_compliance_sorts_by_counts_and_searches_in_the_database(users, client):
+    client.force_login(users["superuser"])
+    url = reverse("memberaudit:report_user_compliance_data")
+    rows = client.get(url, _sorted_by("characters", "desc", length=500)).json()["data"]
+    counts = [row["characters"] for row in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 3  # Target CorpMain: main, alt, unreg
+    answer = client.get(url, {"search[value]": "corpmain", "length": 500}).json()
+    assert [row["main"] for row in answer["data"]] == ["Target CorpMain"]
+    assert answer["recordsFiltered"] == 1 and answer["recordsTotal"] == len(rows)
+
+
+def test_user_compliance_agrees_with_the_compliance_groups(users, client):
+    from memberaudit import compliance
+
+    client.force_login(users["superuser"])
+    rows = client.get(reverse("memberaudit:report_user_compliance_data"), {"length": 500}).json()["data"]
+    compliant = set(
+        compliance.compliant_users().values_list("profile__main_character__character_name", flat=True)
+    )
+    assert {row["main"] for row in rows if row["is_compliant"]} == compliant & {row["main"] for row in rows}
+
+
+def test_corporation_compliance_counts_members_per_corporation(users, client):
+    client.force_login(users["superuser"])
+    url = reverse("memberaudit:report_corporation_compliance_data")
+    rows = client.get(url, _sorted_by("members", "desc", length=500)).json()["data"]
+    members = {row["corporation_id"]: row["members"] for row in rows}
+    # every role's main is in corp A, plus the member of corp A
+    assert members[CORP_A] == max(members.values()) > 1
+    assert all(0 <= row["share"] <= 100 for row in rows)
+    create_member("zed", corporation_id=2999, corporation_name="Zeta Search Corp")
+    searched = client.get(url, {"search[value]": "zeta SEARCH", "length": 500}).json()
+    assert searched["recordsTotal"] == len(rows) + 1 and searched["recordsFiltered"] == 1
+    assert searched["data"][0]["members"] == 1 and searched["data"][0]["compliant"] == 0
+
+
+def test_skill_sets_report_sorts_by_a_skill_set_column(users, client):
+    from memberaudit.models import Character
+    from memberaudit.models.skillsets import CharacterSkillSetCheck
+
+    tackle = SkillSet.objects.get(name="Tackle")
+    flying = Character.objects.get(eve_character__character_name=NAMES["corp_alt"])
+    CharacterSkillSetCheck.objects.create(
+        character=flying, skill_set=tackle, can_fly=True, meets_recommended=True
+    )
+    client.force_login(users["corp_lead"])
+    column = f"skill_sets.{tackle.pk}"
+    answer = client.get(
+        reverse("memberaudit:report_skill_sets_data"), _sorted_by(column, "desc", length=500)
+    ).json()
+    assert answer["data"][0]["character"] == NAMES["corp_alt"]
+    assert answer["data"][0]["skill_sets"] == {str(tackle.pk): "recommended"}
+    assert {row["skill_sets"][str(tackle.pk)] for row in answer["data"][1:]} == {""}
+
+
+def test_downloads_hold_every_row_searched_and_sorted_like_the_table(users, client):
+    client.force_login(users["superuser"])
+    params = _sorted_by("main", "desc", start=2, length=1, **{"search[value]": "Target"})
+    table = client.get(
+        reverse("memberaudit:report_user_compliance_data"), {**params, "start": 0, "length": 500}
+    )
+    expected = [row["main"] for row in table.json()["data"]]
+    rows = _download(client, "report_user_compliance_csv", params)
+    assert [row[0] for row in rows[1:]] == expected and len(expected) >= 3
+
+
+BAD_NUMBERS = ["99999999999999999999", "-99999999999999999999", "-1", "x", "", "1e3", "0x10", " "]
+NUMERIC_PARAMS = ["start", "length", "draw", "order[0][column]", "group"]
+ENDPOINTS = [
+    "finder_data",
+    "report_user_compliance_data",
+    "report_user_compliance_csv",
+    "report_corporation_compliance_data",
+    "report_corporation_compliance_csv",
+    "report_skill_sets_data",
+    "report_skill_sets_csv",
+]
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_bad_numbers_give_a_page_never_a_server_error(users, client, name):
+    client.force_login(users["superuser"])
+    url = reverse(f"memberaudit:{name}")
+    for param in NUMERIC_PARAMS:
+        for value in BAD_NUMBERS:
+            response = client.get(url, {param: value, "columns[0][data]": "character"})
+            assert response.status_code in (200, 400), (param, value, response.status_code)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            elif name.endswith("_data"):
+                data = response.json()
+                assert isinstance(data["data"], list) and 0 <= data["draw"] < 2**31, (param, value)
+
+
+def test_a_start_beyond_the_rows_is_an_empty_page(users, client):
+    client.force_login(users["superuser"])
+    for name in ("finder_data", *REPORT_TABLES):
+        answer = client.get(reverse(f"memberaudit:{name}"), {"start": "99999999999999999999"}).json()
+        assert answer["data"] == [] and answer["recordsTotal"] > 0, name
+
+
+def test_an_unknown_group_is_read_as_all_skill_sets(users, client):
+    client.force_login(users["superuser"])
+    url = reverse("memberaudit:report_skill_sets_data")
+    for group in ("99999999999999999999", "-3", "abc"):
+        assert [s["name"] for s in client.get(url, {"group": group}).json()["skill_sets"]] == ["Tackle"]
+    missing = client.get(url, {"group": "123456789"}).json()
+    assert missing["skill_sets"] == [] and all(row["skill_sets"] == {} for row in missing["data"])

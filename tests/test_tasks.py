@@ -228,6 +228,29 @@ def test_two_beats_back_to_back_queue_each_due_pair_once(broker):
     assert _pairs(broker.sent()) == []
 
 
+def test_a_broker_failure_mid_beat_leaves_markers_only_for_sent_sections(broker, monkeypatch):
+    character = create_character()
+    real_apply_async = tasks.update_section.apply_async
+    calls = []
+
+    def failing_third_send(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise ConnectionError("broker went away")
+        return real_apply_async(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.update_section, "apply_async", failing_third_send)
+    with pytest.raises(ConnectionError):
+        tasks.run_regular_updates()
+    monkeypatch.setattr(tasks.update_section, "apply_async", real_apply_async)
+
+    sent = _pairs(broker.sent())
+    assert len(sent) == 2
+    # the next beat queues every section that has no message behind it, and only those
+    assert tasks.run_regular_updates() == len(registry.names()) - 2
+    assert set(_pairs(broker.sent())) == {(character.pk, n) for n in registry.names()} - set(sent)
+
+
 def test_a_section_can_be_queued_again_once_its_task_ended(broker):
     character = create_character()
     assert tasks.update_character(character.pk, sections=["skill_sets"]) == 1

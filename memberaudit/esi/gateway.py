@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiopenapi3.errors import RequestError as ApiRequestError
 from aiopenapi3.errors import ResponseError
 from httpx2 import RequestError
 
@@ -184,7 +185,7 @@ def fetch(
         raise EsiError(f"ESI server error {exc.status_code}: {_error_text(exc)}")
     except ResponseError as exc:
         raise MalformedResponse(f"ESI sent a response that does not match its spec: {exc.__class__.__name__}")
-    except RequestError as exc:
+    except (RequestError, ApiRequestError) as exc:  # connection refused, timeout, ...
         raise EsiError(f"ESI could not be reached: {exc.__class__.__name__}")
     except EsiTokenError as exc:
         # raised by django-esi's Token.valid_access_token() inside the call: the refresh token

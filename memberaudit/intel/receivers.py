@@ -18,7 +18,7 @@ from memberaudit.models import Character, WatchList
 from memberaudit.sections.base import Section, section_stored
 from memberaudit.sections.retention import history_pruned
 
-from . import index, watchlists
+from . import index, tasks, watchlists  # tasks: registers the intel tasks with Celery in every process
 
 
 @receiver(section_stored, dispatch_uid="memberaudit_intel_index")
@@ -26,7 +26,7 @@ def index_after_store(sender: Any, section: Section, character: Character, **kwa
     """Refresh the character's index rows of ``section``; queue the follow-up for new rows."""
     if not section.counterparties:
         return
-    changes = index.refresh_character(section, character)
+    changes = index.refresh_character(section, character, full=bool(kwargs.get("reset")))
     if changes.created:
         pairs = [list(pair) for pair in changes.created]
         transaction.on_commit(lambda: _queue_follow_up(pairs), robust=True)
@@ -38,9 +38,7 @@ def index_after_store(sender: Any, section: Section, character: Character, **kwa
 
 
 def _queue_follow_up(pairs: list[list[int]]) -> None:
-    from .tasks import PRIORITY, process_new_interactions
-
-    process_new_interactions.apply_async(kwargs={"pairs": pairs}, priority=PRIORITY)
+    tasks.process_new_interactions.apply_async(kwargs={"pairs": pairs}, priority=tasks.PRIORITY)
 
 
 @receiver(history_pruned, dispatch_uid="memberaudit_intel_retention")

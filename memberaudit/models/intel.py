@@ -130,6 +130,8 @@ class CharacterInteraction(models.Model):
     isk = models.DecimalField(max_digits=22, decimal_places=2, default=0)
     #: the character's standing towards the counterparty (contacts only)
     standing = models.FloatField(null=True, default=None)
+    #: the newest evidence row (primary key) counted: append-only sources are read from here on
+    last_row = models.BigIntegerField(default=0)
 
     class Meta:
         default_permissions = ()

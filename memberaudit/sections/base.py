@@ -32,8 +32,8 @@ class _NotModified:
 #: returned by ``fetch`` when nothing changed since the last run
 NOT_MODIFIED = _NotModified()
 
-#: Sent inside a section's store transaction after ``store`` (or ``reset``) changed its rows,
-#: with ``section`` and ``character``. Derived data (the intel index) follows the rows here,
+#: Sent inside a section's store transaction after ``store`` (or ``reset``, with ``reset=True``)
+#: changed its rows, with ``section`` and ``character``. Derived data (the intel index) follows the rows here,
 #: so it commits or rolls back with them and costs nothing when nothing changed.
 section_stored = Signal()
 
@@ -84,6 +84,9 @@ class Counterparties:
     only: Q | None = None
     #: skip rows where this field is the character itself (e.g. the issuer's corporation of own contracts)
     unless_self: str | None = None
+    #: rows are only ever added (and pruned by retention), never changed: the index then reads
+    #: only the rows added since it last looked (by primary key)
+    append_only: bool = False
 
 
 @dataclasses.dataclass
@@ -218,7 +221,7 @@ class Section:
         for model in self.models:
             deleted += model.objects.filter(character=character).delete()[0]
         if deleted:
-            section_stored.send(sender=type(self), section=self, character=character)
+            section_stored.send(sender=type(self), section=self, character=character, reset=True)
         return deleted
 
     def related_ids(self, payload: Any) -> dict[str, set[int]]:

@@ -49,8 +49,12 @@ class WalletJournalSection(Section):
     models = (CharacterWalletJournalEntry,)
     retention = ((CharacterWalletJournalEntry, "date"),)
     counterparties = (
-        Counterparties(CharacterWalletJournalEntry, "first_party_id", date="date", isk="amount"),
-        Counterparties(CharacterWalletJournalEntry, "second_party_id", date="date", isk="amount"),
+        Counterparties(
+            CharacterWalletJournalEntry, "first_party_id", date="date", isk="amount", append_only=True
+        ),
+        Counterparties(
+            CharacterWalletJournalEntry, "second_party_id", date="date", isk="amount", append_only=True
+        ),
     )
     description = (
         "Wallet journal entries of the last 30 days (ESI's window), kept as history, every ring 2 cycle."
@@ -105,6 +109,7 @@ class WalletTransactionsSection(Section):
             isk=ExpressionWrapper(
                 F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=22, decimal_places=2)
             ),
+            append_only=True,
         ),
     )
     description = "Market transactions (up to the last 2,500), kept as history, every ring 2 cycle."

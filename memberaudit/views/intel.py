@@ -24,8 +24,7 @@ from memberaudit.core.intel import ENTITY_KINDS, parse_entity_query
 from memberaudit.intel import watchlists
 from memberaudit.models import WatchList
 from memberaudit.models.skillsets import SkillSet, SkillSetGroup
-
-from .finder import TableRequest
+from memberaudit.queries import TableRequest
 
 
 def intel_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

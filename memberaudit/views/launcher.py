@@ -20,6 +20,8 @@ from esi.models import Token
 from memberaudit import access, app_settings, tasks
 from memberaudit.esi_scopes import CHARACTER_SCOPES
 from memberaudit.models import Character, CharacterSkillqueueEntry, SectionStatus
+from memberaudit.models.characters import newest
+from memberaudit.sections import heartbeats, registry
 from memberaudit.views.tabs import cells
 from memberaudit.views.tabs.presence import related_or_none
 
@@ -42,13 +44,19 @@ class Health:
 
 @dataclass
 class HealthSummary:
-    """Aggregated section statuses of one character."""
+    """Aggregated section statuses of one character.
+
+    ``last_checked_at``: when a section was last checked (ESI asked, changed or not);
+    ``last_change_at``: when a section's data last changed.
+    """
 
     code: str = Health.NEVER_UPDATED
     sections: int = 0
     errors: int = 0
     token_errors: int = 0
     last_success_at: Any = None
+    last_checked_at: Any = None
+    last_change_at: Any = None
 
     @property
     def label(self) -> str:
@@ -56,7 +64,11 @@ class HealthSummary:
 
 
 def health_by_character(character_ids: Iterable[int]) -> dict[int, HealthSummary]:
-    """Health of each character in one query, however many characters and sections."""
+    """Health of each character in one query, however many characters and sections.
+
+    Check times are the database's (at most one periodic run behind the cache, see
+    ``sections.heartbeats``); ``with_cached_check_times`` brings them up to date.
+    """
     result = {}
     for character_id, row in SectionStatus.objects.health_by_character(list(character_ids)).items():
         if row["token_errors"]:
@@ -73,8 +85,18 @@ def health_by_character(character_ids: Iterable[int]) -> dict[int, HealthSummary
             errors=row["errors"],
             token_errors=row["token_errors"],
             last_success_at=row["last_success"],
+            last_checked_at=row["last_checked"],
+            last_change_at=row["last_change"],
         )
     return result
+
+
+def with_cached_check_times(health: dict[int, HealthSummary]) -> None:
+    """Bring each summary's ``last_checked_at`` up to the cache's heartbeats (no query)."""
+    checks = heartbeats.checked_times(list(health), registry.names())
+    for (character_pk, _section), checked in checks.items():
+        summary = health[character_pk]
+        summary.last_checked_at = newest(summary.last_checked_at, checked)
 
 
 def character_details(character_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -148,6 +170,7 @@ def launcher_rows(request: HttpRequest) -> list[CharacterRow]:
     )
     ids = [character.pk for character in characters]
     health = health_by_character(ids)
+    with_cached_check_times(health)
     details = character_details(ids)
     main_id = request.user.profile.main_character_id
     rows = [

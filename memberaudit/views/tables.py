@@ -8,8 +8,8 @@ Every cell leaves the server as escaped HTML, because DataTables inserts cell da
 a column's ``value`` returns plain values (escaped here) or ``SafeString`` built with
 ``format_html`` / ``mark_safe`` on sanitized markup (kept as is).
 
-Protocol: https://datatables.net/manual/server-side (``draw``, ``start``, ``length``,
-``search[value]``, ``order[i][column]``, ``order[i][dir]``).
+Protocol: https://datatables.net/manual/server-side; its parameters are read by the one
+parser, ``memberaudit.queries.TableRequest`` (shared with the finder, the reports and intel).
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-#: the longest page a client may ask for (DataTables' "All" is -1: capped too)
-MAX_PAGE_LENGTH = 500
+from memberaudit import queries
+from memberaudit.queries import TableRequest
+
 DEFAULT_PAGE_LENGTH = 25
-#: search terms longer than this are cut (they only go into LIKE lookups)
-MAX_SEARCH_LENGTH = 100
 
 RowValue = Callable[[Any], Any]
 RowsFunc = Callable[[Any, Mapping[str, str]], QuerySet]
@@ -86,65 +85,29 @@ class Table:
         return next(i for i, c in enumerate(self.columns) if c.key == key)
 
 
-@dataclass(frozen=True)
-class TableRequest:
-    """What DataTables asked for, validated."""
-
-    draw: int = 0
-    start: int = 0
-    length: int = DEFAULT_PAGE_LENGTH
-    search: str = ""
-    order: tuple[tuple[int, bool], ...] = ()  # (column index, descending)
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except (TypeError, ValueError):
-        return default
-
-
 def parse_request(params: Mapping[str, str], table: Table) -> TableRequest:
-    """Read DataTables' parameters; anything malformed falls back to a safe default."""
-    length = _int(params.get("length"), table.page_length)
-    if length <= 0 or length > MAX_PAGE_LENGTH:
-        length = MAX_PAGE_LENGTH
-    order = []
-    for i in range(len(table.columns)):
-        index = _int(params.get(f"order[{i}][column]"), -1)
-        if index < 0:
-            break
-        if index < len(table.columns) and table.columns[index].orderable:
-            order.append((index, params.get(f"order[{i}][dir]", "asc") == "desc"))
-    if not order and "order[0][column]" not in params:
-        index, direction = table.default_order
-        order.append((index, direction == "desc"))
-    return TableRequest(
-        draw=max(0, _int(params.get("draw"), 0)),
-        start=max(0, _int(params.get("start"), 0)),
-        length=length,
-        search=(params.get("search[value]") or "").strip()[:MAX_SEARCH_LENGTH],
-        order=tuple(order),
+    """Read DataTables' parameters with the one parser (``queries.TableRequest``)."""
+    keys = [column.key for column in table.columns]
+    index, direction = table.default_order
+    return TableRequest.from_query(
+        params,
+        {column.key for column in table.columns if column.orderable},
+        columns=keys,
+        default_length=table.page_length,
+        default_order=[(keys[index], direction == "desc")],
     )
 
 
 def search_q(table: Table, term: str) -> Q:
     """Rows where any searchable column contains every word of ``term``."""
-    q = Q()
-    for word in term.split():
-        any_column = Q()
-        for column in table.columns:
-            for lookup in column.search:
-                any_column |= Q(**{f"{lookup}__icontains": word})
-        q &= any_column
-    return q
+    return queries.search_q([lookup for column in table.columns for lookup in column.search], term)
 
 
 def ordering(table: Table, request: TableRequest) -> list:
     """ORDER BY expressions for the request, ending with the table's tiebreak."""
     result: list = []
-    for index, descending in request.order:
-        for name in table.columns[index].order_by or ():
+    for key, descending in request.order:
+        for name in table.columns[table.column_index(key)].order_by or ():
             result.append(F(name).desc() if descending else F(name).asc())
     result.append(F(table.tiebreak).desc() if request.order and request.order[0][1] else F(table.tiebreak))
     return result
@@ -179,7 +142,7 @@ def serve(table: Table, character: Model, params: Mapping[str, str]) -> dict[str
         filtered = rows.count()
     else:
         filtered = total
-    page = list(rows.order_by(*ordering(table, request))[request.start : request.start + request.length])
+    page = list(rows.order_by(*ordering(table, request))[request.start : request.stop])
     if table.prepare and page:
         table.prepare(page, character)
     return {

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from memberaudit import access, app_settings
 from memberaudit.models import Character, SectionStatus
-from memberaudit.sections import registry
+from memberaudit.sections import heartbeats, registry
 from memberaudit.views import tables, tabs
 from memberaudit.views.tabs.presence import overview
 
@@ -80,6 +80,7 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
     owner = character.user
     main = owner.profile.main_character if owner else None
     section_statuses = list(character.section_statuses.order_by("section"))
+    heartbeats.attach_check_times(section_statuses)  # checks newer than the database knows
     statuses = {status.section: status for status in section_statuses}
     context = {
         "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
@@ -108,10 +109,12 @@ def character_tab(request: HttpRequest, character_pk: int, section: str) -> Http
         section_obj = registry.get(section)
     except KeyError:
         return access.not_found_response(request)
+    status = SectionStatus.objects.filter(character=character, section=section).first()
+    heartbeats.attach_check_times([status])
     context = {
         "character": character,
         "section": section_obj,
-        "status": SectionStatus.objects.filter(character=character, section=section).first(),
+        "status": status,
         "tables": [
             {"spec": table, "url": reverse("memberaudit:character_table", args=[character.pk, table.name])}
             for table in tabs.tables_of(section)

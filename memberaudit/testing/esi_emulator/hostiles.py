@@ -226,7 +226,9 @@ def _journal_insert(world: World, data: CharacterData, entries: list[dict]) -> N
     journal = list(data.get("journal").data) + entries
     journal.sort(key=lambda e: (e["date"], e["id"]), reverse=True)
     oldest = journal[-1]
-    balance = round(oldest["balance"] - oldest["amount"], 2) if oldest not in entries else data.get("wallet").data
+    balance = (
+        round(oldest["balance"] - oldest["amount"], 2) if oldest not in entries else data.get("wallet").data
+    )
     rebuilt = []
     for entry in reversed(journal):
         balance = round(balance + entry["amount"], 2)

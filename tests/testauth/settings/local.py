@@ -23,6 +23,10 @@ ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 STATIC_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), ".static")
+# Generated files (exports) go here, never into the checkout's package folders.
+MEDIA_ROOT = os.environ.get(
+    "MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), ".media")
+)
 
 INSTALLED_APPS += [
     "eveuniverse",
