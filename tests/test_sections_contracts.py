@@ -36,8 +36,12 @@ def _ctx(character: Character, state: dict | None = None) -> SyncContext:
     return SyncContext(character=character, status=status, token=None)
 
 
+#: one moment for the whole module: two payloads built a second apart must carry the same dates
+NOW = timezone.now().replace(microsecond=0)
+
+
 def _iso(days_ago: float) -> str:
-    return (timezone.now() - timedelta(days=days_ago)).replace(microsecond=0).isoformat()
+    return (NOW - timedelta(days=days_ago)).isoformat()
 
 
 def _contract(contract_id: int, kind: str = "item_exchange", status: str = "outstanding", **extra) -> dict:

@@ -8,23 +8,21 @@ Watch lists have their own module (``views.watchlists``).
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from memberaudit import access, app_settings, intel_queries
-from memberaudit.core.csv_safety import safe_row
 from memberaudit.core.intel import ENTITY_KINDS, parse_entity_query
 from memberaudit.intel import watchlists
 from memberaudit.models import WatchList
 from memberaudit.models.skillsets import SkillSet, SkillSetGroup
 from memberaudit.queries import TableRequest
+from memberaudit.views.downloads import csv_stream
 
 
 def intel_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -80,28 +78,6 @@ def intel_report_data(request: HttpRequest) -> HttpResponse:
     filters = intel_queries.IntelFilters.from_query(request.GET)
     table = TableRequest.from_query(request.GET, intel_queries.REPORT_SORT)
     return JsonResponse(intel_queries.report_page(request.user, filters, table))
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns the line (for streaming CSV)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(name: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> StreamingHttpResponse:
-    """A formula-safe CSV download, written while it is sent (reports can be long)."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(safe_row(header))
-        for row in rows:
-            yield writer.writerow(safe_row(row))
-
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="memberaudit-{name}-{stamp}.csv"'
-    return response
 
 
 @require_GET
