@@ -9,7 +9,7 @@ DEMO_CHARACTERS ?= 50
 export PYTHONPATH := $(CURDIR):$(CURDIR)/tests
 export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
 
-.PHONY: help setup test test-fast lint format demo screenshots wheel-check bench clean system-deps
+.PHONY: help setup test test-fast lint format demo screenshots wheel-check bench soak clean system-deps
 
 help:
 	@echo "make demo   - set up and run Member Audit on http://127.0.0.1:8000 (SQLite + fakeredis)"
@@ -18,6 +18,7 @@ help:
 	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make screenshots - demo + headless Chromium: styling check and docs/screenshots/"
+	@echo "make soak   - 20 characters on a real worker, Redis and MariaDB under ESI faults and SIGKILLs (about 25 min)"
 
 # Debian's client headers are needed to build mysqlclient (pulled in by allianceauth).
 system-deps:
@@ -56,6 +57,9 @@ demo: $(STAMP)
 # Start a small demo, sign in as every role in headless Chromium, check styling, save docs/screenshots/.
 screenshots: $(STAMP)
 	$(PY) tests/e2e/screenshots.py --characters 12 --out docs/screenshots
+
+soak: $(STAMP)
+	bash .ci/soak
 
 wheel-check: $(STAMP)
 	bash .ci/wheel-check

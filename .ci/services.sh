@@ -36,12 +36,15 @@ start_mariadb() {
   echo "[ci] MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$MARIADB_PORT (pid $MARIADB_PID)"
 }
 
+# Sets REDIS_PORT (and REDIS_PID) to the newest server; call it again for a second server.
 start_redis() {
   REDIS_PORT=$(free_port)
-  mkdir -p "$CI_WORK/redis"
+  local dir="$CI_WORK/redis-$REDIS_PORT"
+  mkdir -p "$dir"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
-    --dir "$CI_WORK/redis" >"$CI_WORK/redis/server.log" 2>&1 &
+    --dir "$dir" >"$dir/server.log" 2>&1 &
   REDIS_PID=$!
+  REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
   for _ in $(seq 1 50); do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
     sleep 0.1
@@ -52,7 +55,7 @@ start_redis() {
 
 start_emulator() {
   EMULATOR_PORT=$(free_port)
-  .venv/bin/python -m memberaudit.testing.esi_emulator --port "$EMULATOR_PORT" --characters 6 --seed 7 \
+  .venv/bin/python -m memberaudit.testing.esi_emulator --port "$EMULATOR_PORT" --characters "${EMULATOR_CHARACTERS:-6}" --seed 7 \
     >"$CI_WORK/emulator.log" 2>&1 &
   EMULATOR_PID=$!
   for _ in $(seq 1 100); do
@@ -64,10 +67,10 @@ start_emulator() {
 }
 
 stop_services() {
-  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
+  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PIDS:-}; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PID:-}; do
+  for pid in ${EMULATOR_PID:-} ${MARIADB_PID:-} ${REDIS_PIDS:-}; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done

@@ -245,6 +245,22 @@ def can_view_character(user: AnyUser, character: Character) -> bool:
     return accessible_characters(user).filter(pk=character.pk).exists()
 
 
+def sibling_characters(user: AnyUser, character: Character) -> QuerySet[Character]:
+    """The other characters of ``character``'s owner that ``user`` may open (the viewer's
+    character switcher): one query, however many characters the owner has. Empty for an
+    orphaned character (it has no owner, so no siblings)."""
+    owner_id = character.ownership.user_id if character.ownership else None
+    if owner_id is None:
+        return Character.objects.none()
+    return (
+        accessible_characters(user)
+        .filter(**{f"{_OWNER}_id": owner_id})
+        .exclude(pk=character.pk)
+        .select_related("eve_character")
+        .order_by("eve_character__character_name")
+    )
+
+
 def can_manage_character(user: AnyUser, character: Character) -> bool:
     """May ``user`` share, unshare or remove ``character``? Only its owner may."""
     return owned_characters(user).filter(pk=character.pk).exists()

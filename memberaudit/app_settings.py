@@ -50,11 +50,15 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "MEMBERAUDIT_REGULAR_UPDATES_TIME_LIMIT": (
         600,
-        "Hard time limit in seconds of the periodic task; also how long its lock against overlapping runs lives.",
+        "Hard time limit in seconds of the periodic task; its lock against overlapping runs is renewed for at most this long.",
     ),
     "MEMBERAUDIT_UPDATE_RETRY_MINUTES": (
         5,
         "Minutes after which a failed section is due again; doubles per failure in a row, capped by its ring.",
+    ),
+    "MEMBERAUDIT_UPDATE_SPREAD_SECONDS": (
+        600,
+        "Seconds over which the periodic task spreads the updates it queues (a copy waiting longer may be queued twice).",
     ),
     "MEMBERAUDIT_UPDATE_STALE_RING_1": (
         55,
@@ -71,6 +75,18 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MEMBERAUDIT_UPDATE_STALE_OVERRIDES": (
         {},
         "Per-section staleness in minutes, e.g. {'wallet_journal': 120}; overrides the section's ring.",
+    ),
+    "MEMBERAUDIT_HEALTH_GRACE_MINUTES": (
+        120,
+        "Minutes a section may be overdue beyond its stale time before its character counts as unhealthy.",
+    ),
+    "MEMBERAUDIT_SHARING_TIMEOUT": (
+        0,
+        "Days a shared character stays shared before it is unshared and its owner told; 0 shares until unshared.",
+    ),
+    "MEMBERAUDIT_EVE_IMAGE_URL": (
+        "https://images.evetech.net",
+        "Base URL of EVE's image server for portraits, logos and item icons (a mirror or proxy may stand in).",
     ),
     "APP_UTILS_NOTIFY_THROTTLED_TIMEOUT": (
         86400,
@@ -93,6 +109,11 @@ def data_retention_days() -> int | None:
     if value is None:
         return None
     return max(int(value), DATA_RETENTION_MINIMUM_DAYS)
+
+
+def eve_image_url() -> str:
+    """Base URL of EVE's image server, without a trailing slash (``MEMBERAUDIT_EVE_IMAGE_URL``)."""
+    return str(get("MEMBERAUDIT_EVE_IMAGE_URL")).rstrip("/")
 
 
 def stale_minutes_for_ring(ring: int) -> int:

@@ -4,8 +4,9 @@ One definition serves the compliance reports and the compliance groups:
 
 - a user's characters are their AA character ownerships;
 - a character is *registered* when it has a Member Audit ``Character``;
-- a registered character is *healthy* when it is not disabled, at least one of its sections
-  was updated successfully and none has a token error;
+- a registered character is *healthy* as ``memberaudit.health`` defines it (the one definition
+  the launcher and the finder use too): enabled, no token problem, and every section checked
+  within its stale time plus a grace;
 - a user is *compliant* when they own at least one character and every one is registered
   and healthy.
 
@@ -17,6 +18,8 @@ compliant, and tells each affected user through an AA notification.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from celery import shared_task
 
@@ -25,10 +28,13 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from allianceauth.eveonline.models import EveCharacter
 from allianceauth.notifications import notify
 
-from memberaudit import app_settings
-from memberaudit.models import Character, SectionStatus
+from memberaudit import app_settings, health
+from memberaudit.health import Health
+from memberaudit.models import Character
+from memberaudit.sections import registry
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +43,8 @@ _REGISTERED = f"{_OWNERSHIPS}__character__memberaudit_character"
 
 
 def unhealthy_characters() -> QuerySet:
-    """Primary keys of registered characters that are not healthy (a lazy subquery)."""
-    token_broken = SectionStatus.objects.filter(is_token_error=True).values("character_id")
-    updated = SectionStatus.objects.filter(last_success_at__isnull=False).values("character_id")
-    return Character.objects.filter(Q(is_disabled=True) | Q(pk__in=token_broken) | ~Q(pk__in=updated)).values(
-        "pk"
-    )
+    """Primary keys of registered characters that are not healthy (a lazy subquery; see ``health``)."""
+    return health.unhealthy_characters()
 
 
 def annotate_compliance(users: QuerySet[User]) -> QuerySet[User]:
@@ -65,6 +67,71 @@ def compliant_users(users: QuerySet[User] | None = None) -> QuerySet[User]:
 def is_compliant(row: dict) -> bool:
     """Whether an ``annotate_compliance`` row (as a dict) is compliant."""
     return row["characters"] > 0 and row["unregistered"] == 0 and row["unhealthy"] == 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A registered character that keeps its owner from being compliant, and why."""
+
+    character: Character
+    health: Health
+    #: scopes of the sections whose token no longer works (what registering again must grant)
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserStatus:
+    """Where one user stands, and what they must do to become compliant (the launcher's banner)."""
+
+    #: characters the user owns in Alliance Auth that are not registered here
+    unregistered: list[EveCharacter]
+    problems: list[Problem]
+    owns_characters: bool
+    #: names of the groups compliant members get
+    groups: list[str] = field(default_factory=list)
+
+    @property
+    def is_compliant(self) -> bool:
+        return self.owns_characters and not self.unregistered and not self.problems
+
+
+def user_status(user: User, registered: Iterable[tuple[Character, Health]]) -> UserStatus:
+    """Compliance of ``user`` from the health of their registered characters (as the launcher
+    computed it with ``health.health_by_character``): two queries.
+
+    The same rule as :func:`compliant_users`: every owned character registered and healthy.
+    """
+    registered = list(registered)
+    unregistered = list(
+        EveCharacter.objects.filter(
+            character_ownership__user=user, memberaudit_character__isnull=True
+        ).order_by("character_name")
+    )
+    problems = []
+    for character, verdict in registered:
+        if not verdict.is_healthy:
+            scopes = sorted(
+                {scope for name in verdict.token_error_sections for scope in _section_scopes(name)}
+            )
+            problems.append(Problem(character=character, health=verdict, scopes=tuple(scopes)))
+    groups = list(
+        Group.objects.filter(memberaudit_compliance__isnull=False)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    return UserStatus(
+        unregistered=unregistered,
+        problems=problems,
+        owns_characters=bool(registered or unregistered),
+        groups=groups,
+    )
+
+
+def _section_scopes(name: str) -> tuple[str, ...]:
+    try:
+        return tuple(registry.get(name).scopes)
+    except KeyError:  # a section that no longer exists
+        return ()
 
 
 @shared_task(name="memberaudit.compliance.update_compliance_groups")

@@ -6,8 +6,14 @@ the requester's scope, searched and sorted in the database) and either sends one
 (:meth:`Listing.page`, DataTables' JSON) or streams all of it (:meth:`Listing.stream`, CSV).
 
 Cost, however many rows there are: a page is two or three queries (total, filtered count when
-searching, the page's rows) plus one for the skill set states of the skill sets report; a
-download is one query per 2,000 rows (``CHUNK_SIZE``).
+searching or filtering, the page's rows); the skill sets report adds one for the page's skill
+set states and one for the per-skill-set totals, the finder three for the page's health and
+owners' compliance; a download is one query per 2,000 rows (``CHUNK_SIZE``).
+
+Filters (corporation, alliance, health, compliance, mains only) are declared per table
+(``FINDER_FILTERS``, ...) and read by the same parser; they only ever narrow the requester's
+scope, which ``access`` decides. "Healthy" is ``memberaudit.health``'s definition, "compliant"
+``memberaudit.compliance``'s.
 
 DataTables 2 server-side protocol: https://datatables.net/manual/server-side (``draw``,
 ``start``, ``length``, ``search[value]``, ``order[i][column|name|dir]``, ``columns[i][data]``).
@@ -21,6 +27,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import BadRequest
 from django.db.models import (
     BooleanField,
     Case,
@@ -40,7 +47,7 @@ from django.db.models import (
 
 from allianceauth.eveonline.models import EveCharacter
 
-from memberaudit import access, compliance
+from memberaudit import access, compliance, health
 from memberaudit.models import SectionStatus
 from memberaudit.models.characters import checked_at_expression
 from memberaudit.models.skillsets import CharacterSkillSetCheck, SkillSet
@@ -81,11 +88,20 @@ def parse_id(value: Any) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+#: kinds of a table's own filters (``TableRequest.from_query(filters=...)``): a positive 64-bit
+#: id, or a yes/no flag; a collection of strings is a choice among them
+ID = "id"
+FLAG = "flag"
+_YES, _NO = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+FilterSpec = Mapping[str, "str | Collection[str]"]
+
+
 @dataclass(frozen=True)
 class TableRequest:
     """What a DataTables client asked for, validated: the only parser of that protocol here.
 
-    ``order`` holds ``(column name, descending)`` pairs, only of sortable columns.
+    ``order`` holds ``(column name, descending)`` pairs, only of sortable columns;
+    ``filters`` the table's own filters that were set (``name -> value``; see ``get``).
     """
 
     draw: int = 0
@@ -93,10 +109,45 @@ class TableRequest:
     length: int = DEFAULT_PAGE_LENGTH
     search: str = ""
     order: tuple[tuple[str, bool], ...] = ()
+    filters: tuple[tuple[str, Any], ...] = ()
 
     @property
     def stop(self) -> int:
         return self.start + self.length
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of filter ``name``, or ``default`` when it was not set."""
+        return dict(self.filters).get(name, default)
+
+    @staticmethod
+    def parse_filters(query: Mapping[str, Any], spec: FilterSpec) -> dict[str, Any]:
+        """The filters of ``spec`` that ``query`` sets (empty values are unset).
+
+        Unlike DataTables' own parameters, which fall back safely, a malformed filter is the
+        client's mistake and answers 400 (``BadRequest``): a filter read as "everything"
+        would show more than was asked for.
+        """
+        values: dict[str, Any] = {}
+        for name, kind in spec.items():
+            raw = query.get(name)
+            if raw is None or str(raw).strip() == "":
+                continue
+            raw = str(raw).strip()
+            if kind == ID:
+                value = parse_id(raw)
+                if value is None:
+                    raise BadRequest(f"{name}: not an id")
+                values[name] = value
+            elif kind == FLAG:
+                if raw.lower() not in _YES + _NO:
+                    raise BadRequest(f"{name}: not a yes/no value")
+                if raw.lower() in _YES:
+                    values[name] = True
+            elif raw in kind:
+                values[name] = raw
+            else:
+                raise BadRequest(f"{name}: not one of {', '.join(sorted(kind))}")
+        return values
 
     @classmethod
     def from_query(
@@ -107,6 +158,7 @@ class TableRequest:
         columns: Sequence[str] = (),
         default_length: int = DEFAULT_PAGE_LENGTH,
         default_order: Iterable[tuple[str, bool]] = (),
+        filters: FilterSpec | None = None,
     ) -> TableRequest:
         """Read the request's parameters; anything malformed or out of range falls back safely.
 
@@ -114,6 +166,7 @@ class TableRequest:
         by ``columns[<index>]`` of the server's own column list; names not in ``sortable`` are
         ignored. ``default_order`` applies only when the client sent no order at all. The search
         term is ``search[value]``, or ``search`` in a plain link (a download, a bookmark).
+        ``filters`` declares the table's own filters (see :meth:`parse_filters`).
         """
         length = parse_int(query.get("length"), default_length)
         if length < 1 or length > MAX_PAGE_LENGTH:
@@ -142,6 +195,7 @@ class TableRequest:
             .strip()[:MAX_SEARCH_LENGTH]
             .strip(),
             order=tuple(order),
+            filters=tuple(cls.parse_filters(query, filters or {}).items()),
         )
 
 
@@ -283,10 +337,69 @@ def finder_characters(user: User) -> QuerySet[EveCharacter]:
     )
 
 
+#: health filter values: registered and healthy, registered and not, not registered
+HEALTHY, UNHEALTHY, UNREGISTERED = "healthy", "unhealthy", "unregistered"
+#: compliance filter values
+COMPLIANT, NON_COMPLIANT = "compliant", "non_compliant"
+
+FINDER_FILTERS: dict[str, Any] = {
+    "corporation": ID,
+    "alliance": ID,
+    "health": frozenset({HEALTHY, UNHEALTHY, UNREGISTERED}),
+    "compliance": frozenset({COMPLIANT, NON_COMPLIANT}),
+    "mains_only": FLAG,
+}
+
+
+def _compliant_owners() -> QuerySet:
+    """Primary keys of compliant users (a lazy subquery)."""
+    return compliance.compliant_users().values("pk")
+
+
+def _affiliation_filters(table: TableRequest, path: str) -> Q:
+    """``corporation`` / ``alliance`` filters on the EveCharacter at ``path`` (with "__")."""
+    q = Q()
+    if (corporation := table.get("corporation")) is not None:
+        q &= Q(**{f"{path}corporation_id": corporation})
+    if (alliance := table.get("alliance")) is not None:
+        q &= Q(**{f"{path}alliance_id": alliance})
+    return q
+
+
+def _finder_filters(table: TableRequest) -> Q:
+    q = _affiliation_filters(table, "")
+    state = table.get("health")
+    if state == HEALTHY:
+        q &= Q(memberaudit_character__isnull=False) & health.healthy_q("memberaudit_character__")
+    elif state == UNHEALTHY:
+        q &= Q(memberaudit_character__in=health.unhealthy_characters())
+    elif state == UNREGISTERED:
+        q &= Q(memberaudit_character__isnull=True)
+    owner = "character_ownership__user"
+    if table.get("compliance") == COMPLIANT:
+        q &= Q(**{f"{owner}__in": _compliant_owners()})
+    elif table.get("compliance") == NON_COMPLIANT:
+        q &= ~Q(**{f"{owner}__in": _compliant_owners()})
+    if table.get("mains_only"):
+        q &= Q(**{f"{_MAIN}_id": F("pk")})
+    return q
+
+
+def _filtered(
+    scope: QuerySet, lookups: Iterable[str], table: TableRequest, filters: Q
+) -> tuple[QuerySet, bool]:
+    """``scope`` searched and filtered; True when that may leave fewer rows than ``scope``."""
+    filtered, searched = _listing(scope, lookups, table)
+    if filters:
+        return filtered.filter(filters), True
+    return filtered, searched
+
+
 def finder(user: User, table: TableRequest) -> Listing:
-    """The finder's rows: ``character_id``, names, and ``memberaudit_character`` (None: unregistered)."""
+    """The finder's rows: ``character_id``, names, ``memberaudit_character`` (None: unregistered),
+    ``owner_id`` (None: nobody's)."""
     scope = finder_characters(user)
-    filtered, searched = _listing(scope, FINDER_SEARCH, table)
+    filtered, searched = _filtered(scope, FINDER_SEARCH, table, _finder_filters(table))
     rows = filtered.order_by(*ordering(table, FINDER_SORT, "character_id")).values(
         "character_id",
         "character_name",
@@ -294,8 +407,37 @@ def finder(user: User, table: TableRequest) -> Listing:
         "alliance_name",
         "memberaudit_character",
         main_name=F(f"{_MAIN}__character_name"),
+        owner_id=F("character_ownership__user_id"),
     )
     return Listing(scope=scope, filtered=filtered, rows=rows, searched=searched)
+
+
+def compliant_among(user_ids: Iterable[int]) -> set[int]:
+    """Which of these users are compliant (one query; for the rows of one page)."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return set()
+    return set(compliance.compliant_users(User.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+
+
+def affiliations(characters: QuerySet[EveCharacter]) -> dict[str, list[dict[str, Any]]]:
+    """The corporations and alliances of ``characters`` (for a page's dropdowns): two queries."""
+    corporations = (
+        characters.order_by("corporation_name", "corporation_id")
+        .values_list("corporation_id", "corporation_name")
+        .distinct()
+    )
+    alliances = (
+        characters.filter(alliance_id__isnull=False)
+        .exclude(alliance_id=0)
+        .order_by("alliance_name", "alliance_id")
+        .values_list("alliance_id", "alliance_name")
+        .distinct()
+    )
+    return {
+        "corporations": [{"id": pk, "name": name} for pk, name in corporations],
+        "alliances": [{"id": pk, "name": name} for pk, name in alliances],
+    }
 
 
 # --- user compliance ----------------------------------------------------------------------------
@@ -326,6 +468,11 @@ def members_in_scope(user: User) -> QuerySet[User]:
     )
 
 
+def members_affiliations(user: User) -> QuerySet[EveCharacter]:
+    """The mains of the requester's report scope (for the reports' dropdowns)."""
+    return EveCharacter.objects.filter(userprofile__user__in=members_in_scope(user).values("pk"))
+
+
 def _is_compliant() -> Case:
     # compliance.compliant_users in SQL, so the report can sort by it (tested to agree)
     return Case(
@@ -335,10 +482,29 @@ def _is_compliant() -> Case:
     )
 
 
+USER_COMPLIANCE_FILTERS: dict[str, Any] = {
+    "corporation": ID,
+    "alliance": ID,
+    "compliance": frozenset({COMPLIANT, NON_COMPLIANT}),
+}
+
+
+def _user_filters(table: TableRequest) -> Q:
+    q = _affiliation_filters(table, f"{_USER_MAIN}__")
+    if table.get("compliance") == COMPLIANT:
+        q &= Q(pk__in=_compliant_owners())
+    elif table.get("compliance") == NON_COMPLIANT:
+        q &= ~Q(pk__in=_compliant_owners())
+    return q
+
+
 def user_compliance(user: User, table: TableRequest) -> Listing:
-    """One row per member: characters, registered, unregistered, unhealthy, is_compliant."""
+    """One row per member: characters, registered, unregistered, unhealthy, is_compliant.
+
+    Filters (``USER_COMPLIANCE_FILTERS``): the main's corporation / alliance, compliance.
+    """
     scope = members_in_scope(user)
-    filtered, searched = _listing(scope, USER_COMPLIANCE_SEARCH, table)
+    filtered, searched = _filtered(scope, USER_COMPLIANCE_SEARCH, table, _user_filters(table))
     rows = (
         compliance.annotate_compliance(filtered)
         .annotate(registered=F("characters") - F("unregistered"), is_compliant=_is_compliant())
@@ -371,10 +537,15 @@ CORPORATION_COMPLIANCE_SORT: dict[str, SortField] = {
 CORPORATION_COMPLIANCE_SEARCH = (f"{_USER_MAIN}__corporation_name", f"{_USER_MAIN}__alliance_name")
 
 
+CORPORATION_COMPLIANCE_FILTERS: dict[str, Any] = {"corporation": ID, "alliance": ID}
+
+
 def corporation_compliance(user: User, table: TableRequest) -> Listing:
     """Per corporation of members' mains: members, compliant members and their share (%)."""
     members = members_in_scope(user)
-    filtered, searched = _listing(members, CORPORATION_COMPLIANCE_SEARCH, table)
+    filtered, searched = _filtered(
+        members, CORPORATION_COMPLIANCE_SEARCH, table, _affiliation_filters(table, f"{_USER_MAIN}__")
+    )
     corporation_id = F(f"{_USER_MAIN}__corporation_id")
     compliant = compliance.compliant_users(members).values("pk")
     rows = (
@@ -459,14 +630,42 @@ def skill_set_sort(columns: Iterable[dict[str, Any]]) -> dict[str, SortField]:
     return {**SKILL_SET_SORT, **{f"{SKILL_SET_COLUMN}{s['id']}": _state_rank(s["id"]) for s in columns}}
 
 
+SKILL_SET_FILTERS: dict[str, Any] = {
+    "group": ID,
+    "corporation": ID,
+    "alliance": ID,
+    "health": frozenset({HEALTHY, UNHEALTHY}),
+    "compliance": frozenset({COMPLIANT, NON_COMPLIANT}),
+    "mains_only": FLAG,
+}
+
+
+def _skill_set_filters(table: TableRequest) -> Q:
+    q = _affiliation_filters(table, "eve_character__")
+    if table.get("health") == HEALTHY:
+        q &= health.healthy_q()
+    elif table.get("health") == UNHEALTHY:
+        q &= Q(pk__in=health.unhealthy_characters())
+    owner = "eve_character__character_ownership__user"
+    if table.get("compliance") == COMPLIANT:
+        q &= Q(**{f"{owner}__in": _compliant_owners()})
+    elif table.get("compliance") == NON_COMPLIANT:
+        q &= ~Q(**{f"{owner}__in": _compliant_owners()})
+    return q
+
+
 def skill_set_report(
-    user: User, table: TableRequest, columns: list[dict[str, Any]], *, mains_only: bool = False
+    user: User, table: TableRequest, columns: list[dict[str, Any]], *, mains_only: bool | None = None
 ) -> Listing:
-    """Characters of the requester's scope, one row each (states come from :func:`with_states`)."""
+    """Characters of the requester's scope, one row each (states come from :func:`with_states`).
+
+    Filters (``SKILL_SET_FILTERS``, read by the table request): ``mains_only`` (or the
+    argument), corporation, alliance, health, compliance; ``group`` picks the columns.
+    """
     scope = access.characters_in_scope(user)
-    if mains_only:
+    if mains_only or (mains_only is None and table.get("mains_only")):
         scope = scope.filter(eve_character_id=F(f"{_OWNER_MAIN}__pk"))
-    filtered, searched = _listing(scope, SKILL_SET_SEARCH, table)
+    filtered, searched = _filtered(scope, SKILL_SET_SEARCH, table, _skill_set_filters(table))
     rows = (
         filtered.annotate(
             is_main=ExpressionWrapper(
@@ -506,3 +705,27 @@ def with_states(
         for row in batch:
             found = states.get(row["pk"], {})
             yield {**row, "skill_sets": {str(pk): found.get(pk, "") for pk in ids}}
+
+
+def skill_set_totals(listing: Listing, columns: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per skill set column (``"<id>"``): how many characters of the whole filtered listing
+    (not only the page) can fly it (``required``: at least the required levels) and how many
+    meet the recommended levels. One query."""
+    ids = [s["id"] for s in columns]
+    totals = {str(pk): {REQUIRED: 0, RECOMMENDED: 0} for pk in ids}
+    if not ids:
+        return totals
+    rows = (
+        CharacterSkillSetCheck.objects.filter(
+            character_id__in=listing.filtered.order_by().values("pk"), skill_set_id__in=ids
+        )
+        .values("skill_set_id")
+        .annotate(
+            required=Count("pk", filter=Q(can_fly=True)),
+            recommended=Count("pk", filter=Q(meets_recommended=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        totals[str(row["skill_set_id"])] = {REQUIRED: row["required"], RECOMMENDED: row["recommended"]}
+    return totals

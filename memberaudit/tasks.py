@@ -46,8 +46,6 @@ logger = logging.getLogger(__name__)
 #: Celery priorities (0 highest, 9 lowest): what a user asked for runs before periodic work
 PRIORITY_USER = 3
 PRIORITY_PERIODIC = 6
-#: run_regular_updates spreads the sections it queues over this many seconds
-SPREAD_WINDOW_SECONDS = 10 * 60
 #: run_regular_updates reads and queues this many characters at a time
 CHUNK_SIZE = 1000
 #: outcomes that count as a failure in a row / that end such a streak
@@ -204,13 +202,20 @@ def updatable_chunks(size: int | None = None) -> Iterator[list[Candidate]]:
 # --- queuing --------------------------------------------------------------------------------
 
 
+def spread_seconds() -> int:
+    """The window over which ``run_regular_updates`` spreads what it queues."""
+    return int(app_settings.get("MEMBERAUDIT_UPDATE_SPREAD_SECONDS"))
+
+
 def _marker_seconds() -> int:
-    """How long a queue marker lives: the spread window plus the task's time limit.
+    """How long the marker of a waiting copy lives: the spread window plus the task's time limit.
 
     A copy that waited longer than that in the queue may get a second one; that bounds the
     queue at one copy per pair per marker lifetime even when a worker lost its messages.
+    Once the copy runs, its marker lives only ``engine.LOCK_SECONDS`` and is renewed while
+    the update runs, so the sections of a killed worker are queued again by the next beat.
     """
-    return SPREAD_WINDOW_SECONDS + int(app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+    return spread_seconds() + int(app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
 
 
 def _claim(character_pk: int, section: str, *, force: bool = False) -> str | None:
@@ -317,8 +322,15 @@ def update_section(
         except Character.DoesNotExist:
             result = engine.UpdateResult(section, "skipped", message="character is gone")
         else:
+            # a running copy keeps its marker only as long as its section lock: renewed with
+            # it, gone soon after a killed worker, so the next beat queues the section again
+            marker = (
+                None if force else locks.running_marker(character_pk, section, task_id, engine.LOCK_SECONDS)
+            )
             try:
-                result = engine.update_section(character, section, force=force)
+                result = engine.update_section(
+                    character, section, force=force, keep_alive=(marker,) if marker else ()
+                )
             except EsiPaused as exc:
                 retries = self.request.retries
                 limit = int(app_settings.get("MEMBERAUDIT_TASKS_MAX_RETRIES"))
@@ -399,18 +411,22 @@ def run_regular_updates() -> int:
         logger.info("Nothing queued: %s", pause)
         return 0
     time_limit = int(app_settings.get("MEMBERAUDIT_REGULAR_UPDATES_TIME_LIMIT"))
-    beat_lock = locks.acquire(locks.BEAT_LOCK_KEY, time_limit)
+    # short-lived and renewed while the run goes on: a worker killed mid-run blocks the
+    # beats after it for a minute at most, not for the whole time limit
+    beat_lock = locks.acquire(locks.BEAT_LOCK_KEY, engine.LOCK_SECONDS)
     if beat_lock is None:
         logger.warning("Nothing queued: the previous run_regular_updates is still running")
         return 0
     try:
-        if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
-            log_last_run_stats()
-        prune_history.apply_async(priority=PRIORITY_PERIODIC)
-        flush_section_checks.apply_async(priority=PRIORITY_PERIODIC)
-        update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
-        # stop in time even where Celery cannot enforce the limit (thread pools)
-        return _queue_due_sections(deadline=time.monotonic() + time_limit * 0.9)
+        with locks.Heartbeat(beat_lock, max_seconds=time_limit):
+            if app_settings.get("MEMBERAUDIT_LOG_UPDATE_STATS"):
+                log_last_run_stats()
+            prune_history.apply_async(priority=PRIORITY_PERIODIC)
+            expire_shares.apply_async(priority=PRIORITY_PERIODIC)
+            flush_section_checks.apply_async(priority=PRIORITY_PERIODIC)
+            update_compliance_groups.apply_async(priority=PRIORITY_PERIODIC)
+            # stop in time even where Celery cannot enforce the limit (thread pools)
+            return _queue_due_sections(deadline=time.monotonic() + time_limit * 0.9)
     finally:
         locks.release(beat_lock)
 
@@ -422,6 +438,7 @@ def _queue_due_sections(deadline: float) -> int:
         {ring: app_settings.stale_minutes_for_ring(ring) for ring in set(rings.values())}
     )
     queued = characters = 0
+    window = spread_seconds()
     try:
         for chunk in updatable_chunks():
             if time.monotonic() > deadline:
@@ -443,7 +460,7 @@ def _queue_due_sections(deadline: float) -> int:
                         name,
                         task_id,
                         priority=PRIORITY_PERIODIC,
-                        countdown=spread_offset(character.character_id, name, SPREAD_WINDOW_SECONDS),
+                        countdown=spread_offset(character.character_id, name, window),
                         run_id=recorder.run_id,
                     )
                 except Exception:
@@ -507,6 +524,14 @@ def prune_history() -> dict[str, int]:
     if any(deleted.values()):
         logger.info("Retention: deleted %s", deleted)
     return deleted
+
+
+@shared_task
+def expire_shares() -> int:
+    """End the shares older than MEMBERAUDIT_SHARING_TIMEOUT days and tell their owners."""
+    from memberaudit import sharing
+
+    return sharing.expire_shares()
 
 
 @shared_task(time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))

@@ -3,6 +3,8 @@ and every change is told to the user."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from helpers import add_character, create_eve_character, create_member, register_character, register_main
 
@@ -14,10 +16,15 @@ from allianceauth.notifications.models import Notification
 from memberaudit import compliance
 from memberaudit.models import SectionStatus
 from memberaudit.models.compliance import ComplianceGroupDesignation
+from memberaudit.sections import registry
 
 
 def _healthy(character):
-    SectionStatus.objects.create(character=character, section="skills", last_success_at=timezone.now())
+    """Every section checked just now (``memberaudit.health``'s definition of healthy)."""
+    now = timezone.now()
+    SectionStatus.objects.bulk_create(
+        SectionStatus(character=character, section=name, last_checked_at=now) for name in registry.names()
+    )
     return character
 
 
@@ -36,11 +43,20 @@ def test_compliance_needs_every_character_registered_and_healthy(db):
     _healthy(register_main(unregistered))
     add_character(unregistered, create_eve_character("Hidden Alt"))
     broken = create_member("broken", "basic_access")
-    SectionStatus.objects.create(
-        character=register_main(broken), section="skills", last_success_at=timezone.now(), is_token_error=True
+    SectionStatus.objects.filter(character=_healthy(register_main(broken)), section="skills").update(
+        is_token_error=True
     )
     never = create_member("never", "basic_access")
     register_main(never)
+    # the old rule counted one updated section as healthy; most were never updated
+    partial = create_member("partial", "basic_access")
+    SectionStatus.objects.create(
+        character=register_main(partial), section="skills", last_success_at=timezone.now()
+    )
+    late = create_member("late", "basic_access")
+    SectionStatus.objects.filter(character=_healthy(register_main(late)), section="assets").update(
+        last_checked_at=timezone.now() - dt.timedelta(days=2)
+    )
     disabled = create_member("disabled", "basic_access")
     character = _healthy(register_main(disabled))
     character.is_disabled = True

@@ -152,3 +152,19 @@ def test_django_esi_s_cache_expires_by_wall_clock_max_age_after_a_tick(ticked, t
     time.sleep(5 + 1.2)  # x-cache-age of /location is 5 s (plus the second Date is rounded to)
     fetch()
     assert reached_emulator() == 2
+
+
+def test_cache_scale_compresses_every_cache_time_and_one_is_production():
+    """Time compression for long runs: ``cache_scale`` multiplies max-age and Expires alike."""
+    with EsiEmulator(characters=1, seed=SEED) as esi:
+        http = RawClient(esi.url)
+        character_id = esi.characters()[0]["id"]
+        token = esi.mint_token(character_id)
+        path = f"/characters/{character_id}/assets"
+        production = _max_age(http.get(path, token).headers)
+        assert production == 3600, "assets are cached for an hour by real ESI"
+        esi.set_faults(cache_scale=0.01)
+        response = http.get(path, token)
+        assert _max_age(response.headers) == 36
+        expires = _when(response.headers["expires"]) - _when(response.headers["date"])
+        assert expires == timedelta(seconds=36)

@@ -18,8 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from memberaudit.core.formatting import eve_time
 from memberaudit.models import SectionStatus
 from memberaudit.sections import engine, heartbeats
 
@@ -28,7 +28,8 @@ WEEKS_AGO = dt.timedelta(weeks=3)
 
 
 def _shown(when: dt.datetime) -> str:
-    return date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+    """How the viewer shows a moment: EVE time, one format everywhere (``core.formatting``)."""
+    return eve_time(when)
 
 
 def _tab(client, character):

@@ -20,16 +20,18 @@ from helpers import (
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from esi import app_settings as esi_settings
 from esi.models import CallbackRedirect
 
 from memberaudit.esi_scopes import CHARACTER_SCOPES
 from memberaudit.models import Character, SectionStatus
+from memberaudit.sections import registry
 
 pytestmark = pytest.mark.django_db
 
@@ -138,30 +140,42 @@ def test_launcher_lists_own_characters_main_first_with_key_info(client, member):
     assert reverse("memberaudit:character_viewer", args=[alt.pk]) in html
 
 
+def _checked_everything(character, at=None):
+    at = at or timezone.now()
+    SectionStatus.objects.bulk_create(
+        SectionStatus(character=character, section=name, last_checked_at=at, last_success_at=at)
+        for name in registry.names()
+    )
+    return character
+
+
 def test_launcher_shows_update_health(client, member):
     now = timezone.now()
-    ok = register_character(member, "Ok Pilot")
-    SectionStatus.objects.create(character=ok, section="skills", last_success_at=now)
-    broken = register_character(member, "Broken Pilot")
-    SectionStatus.objects.create(character=broken, section="skills", last_success_at=now)
-    SectionStatus.objects.create(character=broken, section="wallet", error_message="403", is_token_error=True)
-    failing = register_character(member, "Failing Pilot")
-    SectionStatus.objects.create(character=failing, section="assets", error_message="502 Bad Gateway")
+    ok = _checked_everything(register_character(member, "Ok Pilot"))
+    partial = register_character(member, "Partial Pilot")
+    SectionStatus.objects.create(character=partial, section="skills", last_success_at=now)
+    broken = _checked_everything(register_character(member, "Broken Pilot"))
+    SectionStatus.objects.filter(character=broken, section="wallet_balance").update(
+        error_message="403", is_token_error=True
+    )
     register_character(member, "Fresh Pilot")
+    assert ok
 
     response = client.get(LAUNCHER)
     rows = {row.character.name: row.health.code for row in response.context["rows"]}
     assert rows == {
         "Ok Pilot": "ok",
+        # one section updated is not "OK": most were never updated
+        "Partial Pilot": "stale",
         "Broken Pilot": "token_error",
-        "Failing Pilot": "errors",
         "Fresh Pilot": "never_updated",
     }
     html = response.content.decode()
     alert = html.split('id="ma-token-errors"', 1)[1].split("</div>", 1)[0]
-    assert "Broken Pilot" in alert and "Failing Pilot" not in alert
-    for label in ("OK", "Token broken", "Errors", "Never updated"):
+    assert "Broken Pilot" in alert and "Partial Pilot" not in alert
+    for label in ("OK", "Token broken", "Out of date", "Never updated"):
         assert f">{label}</span>" in html
+    assert "sections were not updated recently enough" in html
 
 
 def test_launcher_says_what_broke_and_offers_to_register_again(client, member):
@@ -294,15 +308,116 @@ def test_state_changes_need_a_csrf_token(member):
 def test_when_a_character_was_last_checked_and_last_changed_is_shown(client, member):
     character = register_main(member)
     now = timezone.now()
-    SectionStatus.objects.create(
-        character=character,
-        section="skills",
-        last_success_at=now - dt.timedelta(hours=2),
-        last_change_at=now - dt.timedelta(days=3),
+    _checked_everything(character, at=now - dt.timedelta(hours=2))
+    SectionStatus.objects.filter(character=character, section="skills").update(
+        last_change_at=now - dt.timedelta(days=3)
     )
     page = client.get(LAUNCHER).content.decode()
     assert "Last checked 2\xa0hours ago" in page  # the badge's hint
     assert "checked 2\xa0hours ago" in page and "changed 3\xa0days ago" in page
+
+
+# --- totals, compliance, sharing expiry -------------------------------------------------------
+
+
+def _total(html: str, key: str) -> str:
+    return html.split(f'data-total="{key}">', 1)[1].split("</div>", 1)[0].strip()
+
+
+def test_launcher_sums_characters_skill_points_and_wallets(client, member):
+    from memberaudit.models import CharacterSkillpoints, CharacterWalletBalance
+
+    main = register_main(member)
+    alt = register_character(member, "Rich Alt")
+    register_character(member, "Empty Alt")
+    CharacterSkillpoints.objects.create(character=main, total=5_000_000)
+    CharacterSkillpoints.objects.create(character=alt, total=1_500_000)
+    CharacterWalletBalance.objects.create(character=main, total="1000000.40")
+    CharacterWalletBalance.objects.create(character=alt, total="2500000.30")
+    html = client.get(LAUNCHER).content.decode()
+    assert _total(html, "characters") == "3"
+    assert _total(html, "total_sp") == "6,500,000"
+    assert _total(html, "wallet") == "3,500,001 ISK"
+
+
+def test_launcher_lists_unregistered_alts_and_says_what_to_do(client, member):
+    _checked_everything(register_main(member))
+    add_character(member, create_eve_character("Hidden Alt"))
+    add_character(create_member("Other Person", "basic_access"), create_eve_character("Not Mine"))
+    html = client.get(LAUNCHER).content.decode()
+    banner = html.split('id="ma-compliance"', 1)[1].split('id="ma-launcher-characters"', 1)[0]
+    assert "You are not compliant" in banner
+    alts = banner.split('id="ma-unregistered-alts"', 1)[1]
+    assert "Hidden Alt" in alts and "Not Mine" not in alts
+    assert reverse("memberaudit:add_character") in alts
+    assert "Alice Member" not in alts
+    assert _total(html, "compliance") == '<span class="badge text-bg-danger">Not compliant</span>'
+
+
+def test_the_compliance_banner_names_broken_characters_and_their_missing_scopes(client, member):
+    from django.contrib.auth.models import Group
+
+    from memberaudit.models.compliance import ComplianceGroupDesignation
+
+    ComplianceGroupDesignation.objects.create(group=Group.objects.create(name="Audited Members"))
+    broken = _checked_everything(register_main(member))
+    SectionStatus.objects.filter(character=broken, section="wallet_balance").update(
+        is_token_error=True, error_message="missing scope"
+    )
+    stale = register_character(member, "Sleepy Alt")
+    html = client.get(LAUNCHER).content.decode()
+    banner = html.split('id="ma-compliance"', 1)[1]
+    assert "Audited Members" in banner.split("</p>", 1)[0]
+    problem = banner.split(f'id="ma-compliance-problem-{broken.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "register the character again" in problem
+    assert registry.get("wallet_balance").scopes[0] in problem
+    assert "No section has been updated yet" in banner.split(f'id="ma-compliance-problem-{stale.pk}"', 1)[1]
+
+
+def test_a_compliant_member_sees_no_banner(client, member):
+    _checked_everything(register_main(member))
+    html = client.get(LAUNCHER).content.decode()
+    assert 'id="ma-compliance"' not in html
+    assert _total(html, "compliance") == '<span class="badge text-bg-success">Compliant</span>'
+
+
+def test_the_launcher_agrees_with_the_compliance_report(client, member):
+    from memberaudit import compliance
+
+    _checked_everything(register_main(member))
+    partial = register_character(member, "Partial Alt")
+    SectionStatus.objects.create(character=partial, section="skills", last_success_at=timezone.now())
+    assert not client.get(LAUNCHER).context["compliance"].is_compliant
+    assert not compliance.compliant_users().filter(pk=member.pk).exists()
+    SectionStatus.objects.filter(character=partial, section="skills").delete()
+    _checked_everything(partial)
+    assert client.get(LAUNCHER).context["compliance"].is_compliant
+    assert compliance.compliant_users().filter(pk=member.pk).exists()
+
+
+def test_the_launcher_shows_when_a_share_ends(client):
+    user = create_member("Sharing Sue", "basic_access", "share_characters")
+    client.force_login(user)
+    character = register_main(user)
+    with override_settings(MEMBERAUDIT_SHARING_TIMEOUT=14):
+        response = client.post(reverse("memberaudit:share_character", args=[character.pk]), follow=True)
+        character.refresh_from_db()
+        ends = timezone.localtime(character.shared_at + dt.timedelta(days=14))
+        html = response.content.decode()
+        assert "is now shared with recruiters until" in html
+        row = html.split(f'data-character-id="{character.character_id}"', 1)[1]
+        assert "until " + date_format(ends, "SHORT_DATE_FORMAT") in row.split("</td>", 1)[0]
+    # without a timeout a share has no end to show
+    assert "ma-share-ends" not in client.get(LAUNCHER).content.decode()
+
+
+def test_long_names_are_cut_with_an_ellipsis_and_keep_their_full_text(client, member):
+    long_name = "Captain " + "Verylongname" * 8
+    register_character(member, long_name, corporation_name="Corporation " + "X" * 80)
+    html = client.get(LAUNCHER).content.decode()
+    assert f'class="ma-ellipsis" title="{long_name}"' in html
+    css = (Path(__file__).resolve().parents[1] / "memberaudit/static/memberaudit/memberaudit.css").read_text()
+    assert "text-overflow: ellipsis" in css.split(".ma-ellipsis", 1)[1].split("}", 1)[0]
 
 
 @pytest.mark.emulator

@@ -100,3 +100,31 @@ def test_the_engine_renews_its_lock_while_a_slow_fetch_runs_longer_than_the_lock
     assert result.outcome == "unchanged"
     assert taken_by_others == []
     assert locks.acquire(key, 1) is not None, "released at the end"
+
+
+@pytest.mark.django_db
+def test_a_running_task_keeps_its_marker_only_as_long_as_its_lock_so_a_killed_worker_frees_it(monkeypatch):
+    """Waiting in the queue, a marker lives for hours; once its task runs, the marker lives
+    as long as the section lock and is renewed with it. A worker killed mid-update stops
+    renewing, and the next beat may queue the section again within a minute."""
+    from helpers import create_character
+
+    from memberaudit import tasks
+    from memberaudit.sections import registry
+
+    character = create_character()
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 1)
+    marker_key = locks.queued_key(character.pk, "skill_sets")
+    seen = {}
+
+    def slow_fetch(self, ctx):
+        seen["ttl_at_start"] = cache.ttl(marker_key)
+        time.sleep(2.5)  # longer than the shortened marker lives unless renewed
+        seen["claimable_while_running"] = locks.claim_queued(character.pk, "skill_sets", "beat", 60)
+        return NOT_MODIFIED
+
+    monkeypatch.setattr(type(registry.get("skill_sets")), "fetch", slow_fetch)
+    assert tasks.queue_section(character.pk, "skill_sets")
+    assert 0 < seen["ttl_at_start"] <= 1, "the marker was not shortened when the task started"
+    assert seen["claimable_while_running"] is False, "the marker was not renewed while the update ran"
+    assert locks.claim_queued(character.pk, "skill_sets", "next-beat", 60), "released when the task ended"

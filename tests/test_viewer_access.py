@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from memberaudit import app_settings
 from memberaudit.models import SectionStatus
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def test_overview_shows_the_character_and_its_owner(client, auditor):
     response = client.get(_viewer(alt.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"https://images.evetech.net/characters/{alt.character_id}/portrait" in html
+    # EVE's image server, or the ESI emulator standing in for it (the test project's setting)
+    assert f"{app_settings.eve_image_url()}/characters/{alt.character_id}/portrait" in html
     assert "Olga Alt" in html and "Alt Industries" in html and "Alt Alliance" in html
     assert "Main: Olga Owner" in html
     assert ">Shared<" in html
@@ -73,16 +75,20 @@ def test_section_status_table(client, auditor):
         character=character, section="assets", error_message="<script>alert(1)</script>"
     )
     SectionStatus.objects.create(character=character, section="mails")
+    SectionStatus.objects.create(character=character, section="wallet_journal", last_success_at=now)
     html = client.get(_viewer(character.pk)).content.decode()
     table = html.split('id="ma-viewer-section-statuses"', 1)[1].split("</table>", 1)[0]
-    for section, label in (
-        ("skills", "OK"),
-        ("wallet", "Token broken"),
-        ("assets", "Error"),
-        ("mails", "Never updated"),
+    # sections by the names people read (their titles), not their identifiers
+    for title, label in (
+        ("Skills", "OK"),
+        ("Wallet", "Token broken"),
+        ("Assets", "Error"),
+        ("Mails", "Never updated"),
+        ("Wallet journal", "OK"),
     ):
-        row = table.split(f"<td>{section}</td>", 1)[1].split("</tr>", 1)[0]
-        assert f">{label}</span>" in row, section
+        row = table.split(f"<td>{title}</td>", 1)[1].split("</tr>", 1)[0]
+        assert f">{label}</span>" in row, title
+    assert "wallet_journal" not in table
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

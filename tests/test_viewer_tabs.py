@@ -14,12 +14,13 @@ from decimal import Decimal
 import pytest
 from helpers import create_member
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.formats import number_format
 
+from memberaudit import app_settings
 from memberaudit.esi import client as esi_client
 from memberaudit.models import (
     CharacterAsset,
@@ -272,10 +273,10 @@ def test_sorting_by_a_related_name(auditor_client, filled):
 
 def test_a_column_without_sorting_is_not_sorted_by(auditor_client, filled):
     character, _ = filled["small"]
-    column = tabs.get_table("wallet_journal").column_index("reason")
+    column = tabs.get_table("wallet_journal").column_index("description")
     answer = _table(auditor_client, character, "wallet_journal", **{"order[0][column]": column})
-    newest = character.wallet_journal.order_by("pk").values_list("reason", flat=True)[:25]
-    assert [_text(row["reason"]) for row in answer["data"]] == list(newest)
+    newest = character.wallet_journal.order_by("pk").values_list("description", flat=True)[:25]
+    assert [_text(row["description"]) for row in answer["data"]] == list(newest)
 
 
 def test_search_filters_in_the_database(auditor_client, filled):
@@ -479,3 +480,135 @@ def test_blueprints_in_containers_name_their_container(auditor_client, filled):
     locations = [_text(row["location"]) for row in answer["data"]]
     assert any(text.startswith("In ") for text in locations), "some blueprints are in containers"
     assert not [text for text in locations if not text or text.startswith(("Unknown", "#"))]
+
+
+# --- readable values (the formatting layer) --------------------------------------------------------
+
+
+def test_skill_levels_are_roman_numerals_in_their_own_columns(auditor_client, filled):
+    character, _ = filled["medium"]
+    answer = _table(auditor_client, character, "skills", length=500)
+    levels = {_text(row["trained_level"]) for row in answer["data"]}
+    assert levels and levels <= {"0", "I", "II", "III", "IV", "V"}
+    skill = CharacterSkill.objects.filter(character=character, trained_skill_level=4).first()
+    if skill:
+        assert "IV" in levels
+
+
+def test_the_skill_queue_counts_from_one_with_durations_and_progress(auditor_client, filled):
+    character, _ = filled["medium"]
+    queue = character.skillqueue.order_by("queue_position")
+    assert queue.exists()
+    answer = _table(auditor_client, character, "skill_queue", length=100)
+    first = answer["data"][0]
+    assert _text(first["position"]) == str(queue.first().queue_position + 1)
+    assert _text(first["level"]) in {"I", "II", "III", "IV", "V"}
+    timed = [row for row in answer["data"] if _text(row["duration"])]
+    assert timed and all(re.fullmatch(r"(\d+(y|mo|d|h|m|s) ?){1,2}", _text(r["duration"])) for r in timed)
+    assert any('role="progressbar"' in row["progress"] for row in answer["data"])
+
+
+def test_bounty_reasons_name_the_npcs(auditor_client, filled):
+    character, _ = filled["medium"]
+    bounties = character.wallet_journal.filter(ref_type="bounty_prizes")
+    assert bounties.exists()
+    answer = _table(auditor_client, character, "wallet_journal", length=500, **{"search[value]": "bounty"})
+    reasons = [_text(row["reason"]) for row in answer["data"] if _text(row["ref_type"]) == "Bounty prizes"]
+    assert reasons
+    for reason in reasons:
+        assert re.fullmatch(r"\d+ × [^,]+(, \d+ × [^,]+)*", reason), reason
+        assert not re.search(r"\d+: \d+", reason)
+
+
+def test_tables_show_eve_time_in_one_format(auditor_client, filled):
+    character, _ = filled["small"]
+    for table, key in (
+        ("wallet_journal", "date"),
+        ("mail", "timestamp"),
+        ("corporation_history", "start_date"),
+    ):
+        answer = _table(auditor_client, character, table)
+        for row in answer["data"]:
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", _text(row[key])), (table, row[key])
+
+
+def test_corporation_history_says_how_long_the_character_stayed(auditor_client, filled):
+    character, _ = filled["medium"]
+    answer = _table(auditor_client, character, "corporation_history", length=100)
+    stays = [_text(row["duration"]) for row in answer["data"]]
+    assert stays and all(stays)
+    assert sum("(current)" in stay for stay in stays) == 1
+
+
+def test_the_overview_reads_like_a_person_wrote_it(auditor_client, filled):
+    character, _ = filled["medium"]
+    page = auditor_client.get(_url("character_viewer", character)).content.decode()
+    statuses = page.split('id="ma-viewer-section-statuses"', 1)[1].split("</table>", 1)[0]
+    assert "wallet_journal" not in statuses and "Wallet journal" in statuses
+    overview = page.split('id="ma-viewer-overview"', 1)[1].split('id="ma-viewer-section-statuses"', 1)[0]
+    assert re.search(r"\d(\.\d+)?[kmbt]? ISK", overview)  # abbreviated balance
+    assert "EVE time (UTC)" in page
+
+
+def test_mails_can_be_filtered_by_label(auditor_client, filled):
+    character, _ = filled["medium"]
+    mails = list(CharacterMail.objects.filter(character=character).values_list("pk", "label_ids"))
+    label_ids = sorted({label for _pk, labels in mails for label in labels or []})
+    assert label_ids
+    page = auditor_client.get(_url("character_tab", character, "mail")).content.decode()
+    assert 'data-ma-filter-table="ma-table-mail"' in page
+    for label in label_ids:
+        assert f'data-ma-filter-value="{label}"' in page
+        answer = _table(auditor_client, character, "mail", label=label, length=500)
+        expected = sum(1 for _pk, labels in mails if label in (labels or []))
+        assert answer["recordsTotal"] == expected, label
+    assert _table(auditor_client, character, "mail", label="x")["recordsTotal"] == len(mails)
+
+
+def test_a_mail_in_eves_white_font_is_readable_in_the_light_theme(auditor_client, filled):
+    character, _ = filled["small"]
+    mail = CharacterMail.objects.filter(character=character).first()
+    mail.body = (
+        '<font size="12" color="#ffffffff">Welcome, <a href="showinfo:1377//90000001">pilot</a>!</font>'
+    )
+    mail.save()
+    page = auditor_client.get(_url("character_detail", character, "mail", mail.pk)).content.decode()
+    body = page.split('class="ma-eve-markup', 1)[1]
+    assert "#ffffff" not in body.lower() and "color:" not in body.split("</div>", 1)[0].replace(
+        "--ma-eve-color", ""
+    )
+    assert "Welcome" in body and 'href="https://evewho.com/character/90000001"' in body
+
+
+def test_locations_name_their_region_and_security(auditor_client, filled):
+    character, _ = filled["medium"]
+    page = auditor_client.get(_url("character_tab", character, "location")).content.decode()
+    if character.location.eve_solar_system and character.location.eve_solar_system.name:
+        assert re.search(r'class="ma-sec ma-sec-(high|low|null)"[^>]*>-?\d\.\d<', page)
+
+
+def test_item_types_show_their_icon_from_the_image_server(auditor_client, filled):
+    character, _ = filled["medium"]
+    row = _table(auditor_client, character, "assets")["data"][0]
+    asset = CharacterAsset.objects.filter(character=character, parent_item_id__isnull=True).first()
+    assert f"{app_settings.eve_image_url()}/types/" in row["eve_type"]
+    assert re.search(r"/types/\d+/icon\?size=32", row["eve_type"]), row["eve_type"]
+    assert asset is not None
+
+
+def test_contracts_fit_their_card_and_still_find_the_acceptor(auditor_client, filled):
+    character, _ = filled["medium"]
+    keys = {column.key for column in tabs.get_table("contracts").columns}
+    assert len(keys) <= 9 and "acceptor" not in keys
+    contract = (
+        CharacterContract.objects.filter(character=character, acceptor__isnull=False)
+        .exclude(acceptor_id=models.F("assignee_id"))
+        .exclude(acceptor__name="")
+        .select_related("acceptor")
+        .first()
+    )
+    if contract is None:
+        pytest.skip("no contract accepted by someone else than its assignee")
+    answer = _table(auditor_client, character, "contracts", **{"search[value]": contract.acceptor.name})
+    assert answer["recordsFiltered"] >= 1
+    assert any(contract.acceptor.name in _text(row["assignee"]) for row in answer["data"])

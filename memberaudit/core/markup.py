@@ -4,9 +4,14 @@ Pure functions, no Django I/O. Everything that comes from EVE is untrusted user 
 sanitizer keeps an allowlist of tags, drops scripts, event handlers and ``style``, and
 rewrites what EVE's client understands into what a browser can show safely:
 
-- ``<font size="14" color="#ffff0000">`` becomes ``<span style="color:#ff0000;font-size:14px">``;
-  the style is composed here from a validated hex colour and a clamped integer size, never
-  copied from the input;
+- ``<font size="14" color="#ffff0000">`` becomes
+  ``<span class="ma-eve-color" style="--ma-eve-color:#ff0000;font-size:1.17em">``. EVE's client
+  draws light text on black, so its colours are not readable on a light page: greys and white
+  (EVE's default text colour) are dropped, a hue is kept only as a CSS variable that the page
+  mixes with its own text colour (``viewer_tabs.css``), readable in the light and dark themes.
+  Sizes become relative to the page's text (EVE's 12 px = 1em), within 0.85-1.5em. The style
+  is composed here from a validated hex colour and an integer size, never copied from the
+  input;
 - ``showinfo:TYPEID//ITEMID`` links point to public info sites (EveWho for characters,
   corporations and alliances, zKillboard for systems, regions and factions, EVE Ref for types),
   ``killReport:ID:HASH`` to zKillboard; other in-game links keep their text but lose the link;
@@ -48,6 +53,12 @@ _FONT_ATTR = re.compile(r'(size|color)="([^"<>]*)"')
 
 MIN_FONT_SIZE = 8
 MAX_FONT_SIZE = 32
+#: EVE's default text size in pixels (shown as 1em) and the relative sizes allowed
+EVE_BASE_FONT_SIZE = 12
+MIN_FONT_EM = 0.85
+MAX_FONT_EM = 1.5
+#: colours with less saturation than this are greys (EVE's white text): dropped
+MIN_SATURATION = 0.2
 
 
 def showinfo_url(type_id: int, item_id: int | None = None) -> str:
@@ -102,6 +113,31 @@ def font_size(value: str) -> int | None:
     return max(MIN_FONT_SIZE, min(MAX_FONT_SIZE, size))
 
 
+def readable_color(value: str) -> str | None:
+    """The hue of an EVE colour worth keeping on a web page (``#rrggbb``), or None.
+
+    White, black and greys carry no meaning in EVE text (they are its default colours) and
+    are unreadable on one of the two themes: they are dropped.
+    """
+    color = css_color(value)
+    if color is None:
+        return None
+    red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    high, low = max(red, green, blue), min(red, green, blue)
+    if high == 0 or (high - low) / high < MIN_SATURATION or high - low < MIN_SATURATION:
+        return None
+    return color
+
+
+def relative_size(value: str) -> str | None:
+    """An EVE font size as a size relative to the page (``"1.17em"``), None for the default."""
+    size = font_size(value)
+    if size is None:
+        return None
+    em = max(MIN_FONT_EM, min(MAX_FONT_EM, size / EVE_BASE_FONT_SIZE))
+    return None if abs(em - 1) < 0.05 else f"{em:.2f}".rstrip("0").rstrip(".") + "em"
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     if tag == "a" and attr == "href":
         return safe_href(value)
@@ -127,13 +163,14 @@ _cleaner = nh3.Cleaner(
 
 def _font_to_span(match: re.Match[str]) -> str:
     # Only runs on the sanitizer's output: every attribute here was validated above.
-    styles = []
+    styles, css_class = [], ""
     for name, value in _FONT_ATTR.findall(match[1]):
-        if name == "color" and (color := css_color(value)):
-            styles.append(f"color:{color}")
-        elif name == "size" and (size := font_size(value)) is not None:
-            styles.append(f"font-size:{size}px")
-    return f'<span style="{";".join(styles)}">' if styles else "<span>"
+        if name == "color" and (color := readable_color(value)):
+            styles.append(f"--ma-eve-color:{color}")
+            css_class = ' class="ma-eve-color"'
+        elif name == "size" and (size := relative_size(value)):
+            styles.append(f"font-size:{size}")
+    return f'<span{css_class} style="{";".join(styles)}">' if styles else "<span>"
 
 
 def to_safe_html(text: str | None, *, newlines: bool = True) -> str:

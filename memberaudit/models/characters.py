@@ -44,6 +44,12 @@ class Character(models.Model):
     is_disabled = models.BooleanField(
         default=False, db_index=True, help_text=_("Disabled characters are not updated")
     )
+    shared_at = models.DateTimeField(
+        null=True,
+        default=None,
+        blank=True,
+        help_text=_("When the character was last shared (MEMBERAUDIT_SHARING_TIMEOUT counts from here)"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CharacterQuerySet.as_manager()

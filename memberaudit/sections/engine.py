@@ -18,7 +18,8 @@ import dataclasses
 import hashlib
 import json
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -33,6 +34,9 @@ from memberaudit.models import Character, SectionStatus
 
 from . import heartbeats, locks, registry
 from .base import NOT_MODIFIED, Changes, Section, SyncContext
+
+if TYPE_CHECKING:
+    from redis.lock import Lock
 
 logger = logging.getLogger(__name__)
 
@@ -196,8 +200,14 @@ def payload_hash(payload: Any) -> str:
 # --- the update -------------------------------------------------------------------------
 
 
-def update_section(character: Character, section_name: str, *, force: bool = False) -> UpdateResult:
-    """Update one section of one character. Raises only ``EsiPaused`` (the caller waits)."""
+def update_section(
+    character: Character, section_name: str, *, force: bool = False, keep_alive: Sequence[Lock] = ()
+) -> UpdateResult:
+    """Update one section of one character. Raises only ``EsiPaused`` (the caller waits).
+
+    ``keep_alive``: more locks to renew with the section lock while the update runs (the
+    calling task's queue marker).
+    """
     section = registry.get(section_name)
     if character.is_disabled:
         return UpdateResult(section_name, "skipped", message="character is disabled")
@@ -208,7 +218,9 @@ def update_section(character: Character, section_name: str, *, force: bool = Fal
     if lock is None:
         return UpdateResult(section_name, "skipped", message="an update is already running")
     # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast LOCK_SECONDS
-    renewal = locks.Heartbeat(lock, max_seconds=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+    renewal = locks.Heartbeat(
+        lock, max_seconds=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"), also=keep_alive
+    )
     try:
         with renewal:
             return _update_locked(character, section, force, renewal)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
 
 from redis.exceptions import LockError, LockNotOwnedError, RedisError
@@ -80,11 +81,18 @@ class Heartbeat:
     """
 
     def __init__(
-        self, lock: Lock, *, interval: float | None = None, max_seconds: float | None = None
+        self,
+        lock: Lock,
+        *,
+        interval: float | None = None,
+        max_seconds: float | None = None,
+        also: Sequence[Lock] = (),
     ) -> None:
         if not lock.timeout:
             raise ValueError("a heartbeat needs a lock with a timeout")
         self.lock = lock
+        #: locks renewed on the side (a running task's queue marker): losing one is no error
+        self.also = list(also)
         self.interval = interval if interval is not None else lock.timeout / 3
         self.max_seconds = max_seconds
         self.lost = False
@@ -125,6 +133,11 @@ class Heartbeat:
                 return
             except RedisError as exc:  # a blip of the cache: the next beat tries again
                 logger.warning("Lock %s could not be renewed: %s", self.lock.name, exc)
+            for other in list(self.also):
+                try:
+                    other.reacquire()
+                except (LockError, RedisError):  # at worst a second copy gets queued
+                    self.also.remove(other)
 
 
 # --- queue markers -------------------------------------------------------------------------
@@ -152,6 +165,19 @@ def extend_queued(
         lock.extend(seconds, replace_ttl=True)
     except LockError:  # expired or never claimed (a direct call): nothing to keep
         pass
+
+
+def running_marker(character_pk: int, section: str, task_id: str, seconds: float) -> Lock | None:
+    """The marker of ``task_id``, shortened to ``seconds``; None if the task holds no marker.
+
+    The caller keeps it alive (a :class:`Heartbeat`) while the update runs.
+    """
+    lock = owned_lock(queued_key(character_pk, section), seconds, token=task_id)
+    try:
+        lock.extend(seconds, replace_ttl=True)
+    except LockError:  # expired, taken over or sent without a marker
+        return None
+    return lock
 
 
 def release_queued(character_pk: int, section: str, task_id: str, *, force: bool = False) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit import access
+from memberaudit.core import formatting
+from memberaudit.views.tabs import cells
 
 register = template.Library()
 
@@ -31,3 +34,86 @@ def memberaudit_navigation(context) -> dict:
         if allowed(request.user)
     ]
     return {"pages": pages}
+
+
+# --- the formatting layer (memberaudit.core.formatting) for templates -----------------------
+# Every filter returns plain text (autoescaped) except ``security`` and ``eve_moment``, which
+# build their HTML with format_html.
+
+
+@register.filter
+def isk(value) -> str:
+    """``{{ amount|isk }}`` -> ``1.23b ISK``."""
+    return formatting.isk(value)
+
+
+@register.filter
+def isk_precise(value) -> str:
+    """``{{ amount|isk_precise }}`` -> ``1,234,567,890.12 ISK``."""
+    return formatting.isk(value, precise=True)
+
+
+@register.filter
+def skillpoints(value) -> str:
+    """``{{ total|skillpoints }}`` -> ``52.3m SP``."""
+    return formatting.sp(value)
+
+
+@register.filter
+def roman(value) -> str:
+    """``{{ level|roman }}`` -> ``IV``."""
+    return formatting.roman(value)
+
+
+@register.filter
+def duration(value) -> str:
+    """``{{ seconds_or_timedelta|duration }}`` -> ``2d 4h``."""
+    return formatting.duration(value)
+
+
+@register.filter
+def eve_time(value) -> str:
+    """``{{ moment|eve_time }}`` -> ``2026-12-02 06:13`` (EVE time)."""
+    return formatting.eve_time(value)
+
+
+@register.filter
+def eve_date(value) -> str:
+    """``{{ moment|eve_date }}`` -> ``2026-12-02``."""
+    return formatting.eve_date(value)
+
+
+@register.filter
+def relative(value) -> str:
+    """``{{ moment|relative }}`` -> ``in 3h 5m`` / ``2d 4h ago``."""
+    return formatting.relative(value, timezone.now())
+
+
+@register.filter
+def eve_moment(value):
+    """EVE time with the relative time on hover (``—`` for None)."""
+    return cells.moment(value) or "—"
+
+
+@register.filter
+def humanize_identifier(value) -> str:
+    """``{{ "StructureUnderAttack"|humanize_identifier }}`` -> ``Structure under attack``."""
+    return formatting.humanize_identifier(value)
+
+
+@register.filter
+def security(value):
+    """A security status coloured as in EVE."""
+    return cells.security(value)
+
+
+@register.simple_tag
+def eve_image(kind: str, entity_id, size: int = 64) -> str:
+    """``{% eve_image "portrait" character_id 128 %}``: a URL of EVE's image server (or its stand-in)."""
+    return cells.image_url(kind, entity_id, int(size))
+
+
+@register.simple_tag
+def eve_time_note() -> str:
+    """The sentence that says, once per page, that times are EVE time."""
+    return str(formatting.EVE_TIME_NOTE)

@@ -2,7 +2,8 @@
 of those members, searchable, sortable and paged on the server (DataTables 2 protocol).
 
 Thin: the queryset is ``queries.finder``; a request costs the same few queries for 50
-characters or 50,000. "Checked" and "changed" are the newest times over the character's
+characters or 50,000. Filters (corporation, alliance, health, compliance, mains only) are read
+by ``TableRequest`` with ``queries.FINDER_FILTERS``; "health" is ``memberaudit.health``'s. "Checked" and "changed" are the newest times over the character's
 sections as the database knows them (check times reach it in bulk, at most one periodic run
 late), so the column sorts exactly as it reads.
 """
@@ -18,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from memberaudit import access, app_settings, queries
+from memberaudit.health import Health, health_by_character
 
 # intel's views and queries import the parser from here; it lives in ``memberaudit.queries``
 from memberaudit.queries import TableRequest
-
-from .launcher import HealthSummary, health_by_character
 
 __all__ = ["TableRequest", "finder", "finder_data"]
 
@@ -33,9 +33,10 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def _row(row: dict[str, Any], health: dict[int, HealthSummary]) -> dict[str, Any]:
+def _row(row: dict[str, Any], health: dict[int, Health], compliant: set[int]) -> dict[str, Any]:
     pk = row["memberaudit_character"]
-    summary = health.get(pk, HealthSummary()) if pk else None
+    summary = health.get(pk, Health()) if pk else None
+    owner = row["owner_id"]
     return {
         "character": row["character_name"],
         "character_id": row["character_id"],
@@ -48,6 +49,10 @@ def _row(row: dict[str, Any], health: dict[int, HealthSummary]) -> dict[str, Any
         "last_changed": _iso(summary.last_change_at) if summary else None,
         "health": summary.code if summary else "not_registered",
         "health_label": summary.label if summary else _("Not registered"),
+        "health_reason": summary.reason
+        if summary
+        else _("This character is not registered in Member Audit."),
+        "is_compliant": owner in compliant if owner else None,
         "viewer_url": reverse("memberaudit:character_viewer", args=[pk]) if pk else None,
     }
 
@@ -58,7 +63,12 @@ def finder(request: HttpRequest) -> HttpResponse:
     """The finder page; its table loads ``finder_data``."""
     if not access.can_use_finder(request.user):
         return access.forbidden_response(request)
-    context = {"app_title": app_settings.get("MEMBERAUDIT_APP_NAME"), "page_length": DEFAULT_PAGE_LENGTH}
+    context = {
+        "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
+        "page_length": DEFAULT_PAGE_LENGTH,
+        "finder_labels": {"yes": _("yes"), "no": _("no")},
+        **queries.affiliations(queries.finder_characters(request.user)),
+    }
     return render(request, "memberaudit/finder.html", context)
 
 
@@ -68,9 +78,12 @@ def finder_data(request: HttpRequest) -> HttpResponse:
     """DataTables 2 server-side endpoint of the finder."""
     if not access.can_use_finder(request.user):
         return access.forbidden_response(request)
-    table = TableRequest.from_query(request.GET, queries.FINDER_SORT, default_order=[("character", False)])
+    table = TableRequest.from_query(
+        request.GET, queries.FINDER_SORT, default_order=[("character", False)], filters=queries.FINDER_FILTERS
+    )
     page = queries.finder(request.user, table).page(table)
     health = health_by_character(
         [row["memberaudit_character"] for row in page.rows if row["memberaudit_character"]]
     )
-    return JsonResponse(page.answer([_row(row, health) for row in page.rows]))
+    compliant = queries.compliant_among(row["owner_id"] for row in page.rows)
+    return JsonResponse(page.answer([_row(row, health, compliant) for row in page.rows]))

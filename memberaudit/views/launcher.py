@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,86 +19,12 @@ from allianceauth.authentication.models import CharacterOwnership
 from esi.decorators import token_required
 from esi.models import Token
 
-from memberaudit import access, app_settings, tasks
+from memberaudit import access, app_settings, compliance, health, sharing, tasks
 from memberaudit.esi_scopes import CHARACTER_SCOPES
+from memberaudit.health import Health
 from memberaudit.models import Character, CharacterSkillqueueEntry, SectionStatus
-from memberaudit.models.characters import newest
-from memberaudit.sections import heartbeats, registry
 from memberaudit.views.tabs import cells
 from memberaudit.views.tabs.presence import related_or_none
-
-
-class Health:
-    """Update health of a character, from its section statuses."""
-
-    OK = "ok"
-    ERRORS = "errors"
-    TOKEN_ERROR = "token_error"
-    NEVER_UPDATED = "never_updated"
-
-    LABELS = {
-        OK: _("OK"),
-        ERRORS: _("Errors"),
-        TOKEN_ERROR: _("Token broken"),
-        NEVER_UPDATED: _("Never updated"),
-    }
-
-
-@dataclass
-class HealthSummary:
-    """Aggregated section statuses of one character.
-
-    ``last_checked_at``: when a section was last checked (ESI asked, changed or not);
-    ``last_change_at``: when a section's data last changed.
-    """
-
-    code: str = Health.NEVER_UPDATED
-    sections: int = 0
-    errors: int = 0
-    token_errors: int = 0
-    last_success_at: Any = None
-    last_checked_at: Any = None
-    last_change_at: Any = None
-
-    @property
-    def label(self) -> str:
-        return str(Health.LABELS[self.code])
-
-
-def health_by_character(character_ids: Iterable[int]) -> dict[int, HealthSummary]:
-    """Health of each character in one query, however many characters and sections.
-
-    Check times are the database's (at most one periodic run behind the cache, see
-    ``sections.heartbeats``); ``with_cached_check_times`` brings them up to date.
-    """
-    result = {}
-    for character_id, row in SectionStatus.objects.health_by_character(list(character_ids)).items():
-        if row["token_errors"]:
-            code = Health.TOKEN_ERROR
-        elif row["errors"]:
-            code = Health.ERRORS
-        elif row["updated"]:
-            code = Health.OK
-        else:
-            code = Health.NEVER_UPDATED
-        result[character_id] = HealthSummary(
-            code=code,
-            sections=row["total"],
-            errors=row["errors"],
-            token_errors=row["token_errors"],
-            last_success_at=row["last_success"],
-            last_checked_at=row["last_checked"],
-            last_change_at=row["last_change"],
-        )
-    return result
-
-
-def with_cached_check_times(health: dict[int, HealthSummary]) -> None:
-    """Bring each summary's ``last_checked_at`` up to the cache's heartbeats (no query)."""
-    checks = heartbeats.checked_times(list(health), registry.names())
-    for (character_pk, _section), checked in checks.items():
-        summary = health[character_pk]
-        summary.last_checked_at = newest(summary.last_checked_at, checked)
 
 
 def character_details(character_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -142,10 +70,12 @@ class CharacterRow:
 
     character: Character
     is_main: bool
-    health: HealthSummary
+    health: Health
     details: dict[str, Any] = field(default_factory=dict)
     #: what broke, in the words the update recorded (only for token problems)
     token_problem: str = ""
+    #: when the share ends (None: not shared, or shares do not expire)
+    share_ends_at: Any = None
 
 
 def token_problems(character_ids: Iterable[int]) -> dict[int, str]:
@@ -168,21 +98,20 @@ def launcher_rows(request: HttpRequest) -> list[CharacterRow]:
         .select_related("eve_character")
         .order_by("eve_character__character_name")
     )
-    ids = [character.pk for character in characters]
-    health = health_by_character(ids)
-    with_cached_check_times(health)
-    details = character_details(ids)
+    healths = health.health_by_character(characters)
+    details = character_details([character.pk for character in characters])
     main_id = request.user.profile.main_character_id
     rows = [
         CharacterRow(
             character=character,
             is_main=character.eve_character_id == main_id,
-            health=health.get(character.pk, HealthSummary()),
+            health=healths[character.pk],
             details=details.get(character.pk, {}),
+            share_ends_at=sharing.share_ends_at(character),
         )
         for character in characters
     ]
-    broken = [row.character.pk for row in rows if row.health.code == Health.TOKEN_ERROR]
+    broken = [row.character.pk for row in rows if row.health.code == health.TOKEN_ERROR]
     if broken:
         problems = token_problems(broken)
         for row in rows:
@@ -191,16 +120,37 @@ def launcher_rows(request: HttpRequest) -> list[CharacterRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class Totals:
+    """Sums over the user's registered characters (of what has been fetched so far)."""
+
+    characters: int
+    total_sp: int
+    wallet: Decimal
+
+
+def totals(rows: list[CharacterRow]) -> Totals:
+    return Totals(
+        characters=len(rows),
+        total_sp=sum(row.details.get("total_sp") or 0 for row in rows),
+        wallet=sum((row.details.get("wallet") or Decimal(0) for row in rows), Decimal(0)),
+    )
+
+
 @require_GET
 @access.basic_access_required
 def launcher(request: HttpRequest) -> HttpResponse:
     """List the user's registered characters and let them register more."""
     rows = launcher_rows(request)
+    status = compliance.user_status(request.user, [(row.character, row.health) for row in rows])
     context = {
         "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
         "rows": rows,
-        "token_error_rows": [row for row in rows if row.health.code == Health.TOKEN_ERROR],
+        "totals": totals(rows),
+        "compliance": status,
+        "token_error_rows": [row for row in rows if row.health.code == health.TOKEN_ERROR],
         "can_share": access.can_share(request.user),
+        "sharing_days": sharing.timeout().days if sharing.timeout() else 0,
     }
     return render(request, "memberaudit/launcher.html", context)
 
@@ -254,9 +204,15 @@ def share_character(request: HttpRequest, character_pk: int) -> HttpResponse:
     character = _own_character(request, character_pk)
     if character is None:
         return access.not_found_response(request)
-    character.is_shared = True
-    character.save(update_fields=["is_shared"])
-    messages.success(request, _("%(name)s is now shared with recruiters.") % {"name": character.name})
+    sharing.share(character)
+    if ends := sharing.share_ends_at(character):
+        message = _("%(name)s is now shared with recruiters until %(date)s.") % {
+            "name": character.name,
+            "date": date_format(timezone.localtime(ends), "SHORT_DATETIME_FORMAT"),
+        }
+    else:
+        message = _("%(name)s is now shared with recruiters.") % {"name": character.name}
+    messages.success(request, message)
     return redirect("memberaudit:launcher")
 
 
@@ -267,8 +223,7 @@ def unshare_character(request: HttpRequest, character_pk: int) -> HttpResponse:
     character = _own_character(request, character_pk)
     if character is None:
         return access.not_found_response(request)
-    character.is_shared = False
-    character.save(update_fields=["is_shared"])
+    sharing.unshare(character)
     messages.success(request, _("%(name)s is no longer shared.") % {"name": character.name})
     return redirect("memberaudit:launcher")
 

@@ -4,7 +4,8 @@ Reports need ``reports_access`` and cover the users / characters of the requeste
 (``access.accessible_users`` / ``access.characters_in_scope``): corporation leadership sees
 its members here without being able to open their characters.
 
-Thin: the querysets are in ``memberaudit.queries``. Every table is paged, sorted and searched
+Thin: the querysets are in ``memberaudit.queries``; every parameter, filters included, is read
+by ``queries.TableRequest`` (a malformed filter is a 400, never a 500). Every table is paged, sorted and searched
 on the server (DataTables 2 protocol); its CSV download streams the same queryset, all pages,
 with the same search and sort.
 """
@@ -45,6 +46,7 @@ def _reports_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 def reports(request: HttpRequest) -> HttpResponse:
     """The reports page; its tables load the data endpoints."""
     context = {
+        **queries.affiliations(queries.members_affiliations(request.user)),
         "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
         "page_length": queries.DEFAULT_PAGE_LENGTH,
         "skill_set_groups": SkillSetGroup.objects.filter(is_active=True).order_by("name"),
@@ -57,7 +59,12 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 def _user_table(request: HttpRequest) -> TableRequest:
-    return TableRequest.from_query(request.GET, queries.USER_COMPLIANCE_SORT, default_order=[("main", False)])
+    return TableRequest.from_query(
+        request.GET,
+        queries.USER_COMPLIANCE_SORT,
+        default_order=[("main", False)],
+        filters=queries.USER_COMPLIANCE_FILTERS,
+    )
 
 
 def _user_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +113,10 @@ def user_compliance_csv(request: HttpRequest) -> HttpResponse:
 
 def _corporation_table(request: HttpRequest) -> TableRequest:
     return TableRequest.from_query(
-        request.GET, queries.CORPORATION_COMPLIANCE_SORT, default_order=[("corporation", False)]
+        request.GET,
+        queries.CORPORATION_COMPLIANCE_SORT,
+        default_order=[("corporation", False)],
+        filters=queries.CORPORATION_COMPLIANCE_FILTERS,
     )
 
 
@@ -144,16 +154,20 @@ def corporation_compliance_csv(request: HttpRequest) -> HttpResponse:
 # --- skill sets ---------------------------------------------------------------------------------
 
 
-def _skill_set_request(request: HttpRequest) -> tuple[TableRequest, list[dict[str, Any]], bool]:
-    """The table request, the skill set columns (of ``group``, else all) and ``mains_only``.
+def _skill_set_request(request: HttpRequest) -> tuple[TableRequest, list[dict[str, Any]]]:
+    """The table request (with its filters) and the skill set columns (of ``group``, else all).
 
-    A ``group`` that is not a positive 64-bit id means all skill sets.
+    A malformed filter (``group=abc``, an id beyond 64 bits) is a 400 (``TableRequest``).
     """
-    columns = queries.skill_sets(queries.parse_id(request.GET.get("group")))
+    group = TableRequest.parse_filters(request.GET, {"group": queries.ID}).get("group")
+    columns = queries.skill_sets(group)
     table = TableRequest.from_query(
-        request.GET, queries.skill_set_sort(columns), default_order=[("character", False)]
+        request.GET,
+        queries.skill_set_sort(columns),
+        default_order=[("character", False)],
+        filters=queries.SKILL_SET_FILTERS,
     )
-    return table, columns, request.GET.get("mains_only") in ("1", "true", "on")
+    return table, columns
 
 
 def _skill_set_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -170,17 +184,19 @@ def _skill_set_row(row: dict[str, Any]) -> dict[str, Any]:
 @_reports_view
 def skill_sets_data(request: HttpRequest) -> HttpResponse:
     """Skill sets report, one page of characters (DataTables JSON) with the skill set columns."""
-    table, columns, mains_only = _skill_set_request(request)
-    page = queries.skill_set_report(request.user, table, columns, mains_only=mains_only).page(table)
+    table, columns = _skill_set_request(request)
+    listing = queries.skill_set_report(request.user, table, columns)
+    page = listing.page(table)
     data = [_skill_set_row(row) for row in queries.with_states(page.rows, columns)]
-    return JsonResponse(page.answer(data, skill_sets=columns))
+    totals = queries.skill_set_totals(listing, columns)
+    return JsonResponse(page.answer(data, skill_sets=columns, totals=totals))
 
 
 @_reports_view
 def skill_sets_csv(request: HttpRequest) -> HttpResponse:
     """Skill sets report as CSV: one column per skill set, every character."""
-    table, columns, mains_only = _skill_set_request(request)
-    listing = queries.skill_set_report(request.user, table, columns, mains_only=mains_only)
+    table, columns = _skill_set_request(request)
+    listing = queries.skill_set_report(request.user, table, columns)
     labels = {
         queries.RECOMMENDED: _("recommended"),
         queries.REQUIRED: _("required"),

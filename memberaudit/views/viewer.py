@@ -16,10 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from memberaudit import access, app_settings
+from memberaudit import access, app_settings, health
+from memberaudit.core import formatting
 from memberaudit.models import Character, SectionStatus
 from memberaudit.sections import heartbeats, registry
 from memberaudit.views import tables, tabs
+from memberaudit.views.tabs import cells
 from memberaudit.views.tabs.presence import overview
 
 #: DataTables' own texts, translated here (DataTables renders them as HTML)
@@ -70,6 +72,21 @@ def _tab_groups(character: Character, statuses: dict[str, SectionStatus]) -> lis
     ]
 
 
+def _switcher(request: HttpRequest, character: Character, main_pk: int | None) -> list[dict]:
+    """The owner's other characters the requester may open (access.py decides), main first."""
+    siblings = access.sibling_characters(request.user, character)
+    entries = [
+        {
+            "name": sibling.eve_character.character_name,
+            "url": reverse("memberaudit:character_viewer", args=[sibling.pk]),
+            "portrait": cells.image_url("portrait", sibling.eve_character.character_id, 32),
+            "is_main": sibling.eve_character_id == main_pk,
+        }
+        for sibling in siblings
+    ]
+    return sorted(entries, key=lambda entry: not entry["is_main"])
+
+
 @require_GET
 @access.basic_access_required
 def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
@@ -82,6 +99,10 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
     section_statuses = list(character.section_statuses.order_by("section"))
     heartbeats.attach_check_times(section_statuses)  # checks newer than the database knows
     statuses = {status.section: status for status in section_statuses}
+    titles = {section.name: section.title for section in registry.all_sections()}
+    for status in section_statuses:  # the section's name as people read it, not its identifier
+        status.title = titles.get(status.section) or formatting.humanize_identifier(status.section)
+    eve_character = character.eve_character
     context = {
         "app_title": app_settings.get("MEMBERAUDIT_APP_NAME"),
         "character": character,
@@ -90,8 +111,17 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
         "is_main": bool(main and main.pk == character.eve_character_id),
         "is_own": owner is not None and owner.pk == request.user.pk,
         "section_statuses": section_statuses,
-        "section_titles": {section.name: section.title for section in registry.all_sections()},
+        "section_titles": titles,
         "tab_groups": _tab_groups(character, statuses),
+        "switcher": _switcher(request, character, main.pk if main else None),
+        "entity_links": cells.entity_links(eve_character),
+        "images": {
+            "portrait": cells.image_url("portrait", eve_character.character_id, 128),
+            "corporation": cells.image_url("corporation", eve_character.corporation_id, 64),
+            "alliance": cells.image_url("alliance", eve_character.alliance_id, 64),
+        },
+        # the one definition of "healthy" (health.py: one query and a cache round trip)
+        "health": health.health_by_character([character]).get(character.pk),
         "overview": overview(character),
         "datatables_language": {key: str(value) for key, value in DATATABLES_LANGUAGE.items()},
     }

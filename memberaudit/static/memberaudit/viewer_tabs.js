@@ -8,6 +8,9 @@
 (() => {
   "use strict";
 
+  /** DataTables of the page by table element id, with their extra request parameters */
+  const tables = new Map();
+
   const fetchOptions = { credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } };
 
   function template(id) {
@@ -114,10 +117,60 @@
         element.closest(".ma-table-wrapper").prepend(alert);
       });
       setupDrillDown(element, table, params);
+      tables.set(element.id, { table, params });
+    });
+    initFilters(root);
+  }
+
+  // Buttons that filter a table by one parameter (e.g. the mail tab's labels):
+  // <div data-ma-filter-table="TABLE ID" data-ma-filter-param="label"><button data-ma-filter-value="4">
+  function initFilters(root) {
+    root.querySelectorAll("[data-ma-filter-table]").forEach((group) => {
+      if (group.dataset.maReady) return;
+      group.dataset.maReady = "1";
+      group.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-ma-filter-value]");
+        const entry = tables.get(group.dataset.maFilterTable);
+        if (!button || !entry) return;
+        const name = group.dataset.maFilterParam;
+        if (button.dataset.maFilterValue) entry.params[name] = button.dataset.maFilterValue;
+        else delete entry.params[name];
+        group.querySelectorAll("[data-ma-filter-value]").forEach((other) => {
+          other.classList.toggle("active", other === button);
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        });
+        entry.table.ajax.reload();
+      });
     });
   }
 
   // --- plots ----------------------------------------------------------------------------
+
+  // The same abbreviations as memberaudit.core.formatting.abbreviate: 1.2b, 350m, 12.5k.
+  function abbreviate(value) {
+    const number = Number(value);
+    if (!Number.isFinite(number)) return "";
+    const size = Math.abs(number);
+    for (const [threshold, suffix] of [[1e12, "t"], [1e9, "b"], [1e6, "m"], [1e3, "k"]]) {
+      if (size >= threshold * 0.9995) {
+        const scaled = number / threshold;
+        const digits = Math.max(0, 3 - String(Math.round(Math.abs(scaled))).length);
+        return `${Number(scaled.toFixed(digits))}${suffix}`;
+      }
+    }
+    return String(Number(number.toFixed(2)));
+  }
+
+  function applyAxisFormats(options, formats) {
+    Object.entries(formats).forEach(([axis, format]) => {
+      if (format !== "abbreviate") return;
+      options.scales = options.scales || {};
+      options.scales[axis] = options.scales[axis] || {};
+      options.scales[axis].ticks = Object.assign({}, options.scales[axis].ticks, {
+        callback: (value) => abbreviate(value),
+      });
+    });
+  }
 
   function initCharts(root) {
     root.querySelectorAll("canvas[data-ma-chart-url]").forEach(async (canvas) => {
@@ -127,6 +180,7 @@
         const config = await fetchJson(canvas.dataset.maChartUrl);
         if (typeof Chart === "undefined") return;
         const options = Object.assign({ responsive: true, maintainAspectRatio: false }, config.options || {});
+        applyAxisFormats(options, config.ma_axis_format || {});
         new Chart(canvas, { type: config.type, data: config.data, options });
       } catch (error) {
         canvas.parentElement.innerHTML = template("ma-error-template");
@@ -162,19 +216,44 @@
     }
   }
 
+  // Bootstrap's Tab marks a dropdown's menu as shown when one of its items is shown by code
+  // (a reload or a deep link like #ma-tab-wallet_journal): close every menu of the tab row.
+  function closeMenus(nav) {
+    nav.querySelectorAll(".dropdown-menu.show").forEach((menu) => {
+      const toggle = menu.parentElement.querySelector("[data-bs-toggle='dropdown']");
+      if (toggle && window.bootstrap) window.bootstrap.Dropdown.getOrCreateInstance(toggle).hide();
+      menu.classList.remove("show");
+      if (toggle) toggle.setAttribute("aria-expanded", "false");
+    });
+  }
+
+  function showTab(id) {
+    const trigger = document.getElementById(`${id}-tab`);
+    if (trigger && window.bootstrap) window.bootstrap.Tab.getOrCreateInstance(trigger).show();
+  }
+
   function initTabs() {
     const nav = document.getElementById("ma-viewer-tabs");
     if (!nav) return;
+    const select = document.getElementById("ma-tab-select");
     nav.addEventListener("shown.bs.tab", (event) => {
-      const pane = document.querySelector(event.target.dataset.bsTarget);
+      const target = event.target.dataset.bsTarget;
+      const pane = document.querySelector(target);
       if (pane) loadPane(pane);
-      if (history.replaceState) history.replaceState(null, "", event.target.dataset.bsTarget);
+      if (history.replaceState) history.replaceState(null, "", target);
+      if (select) select.value = target.slice(1);
+      closeMenus(nav);
     });
+    if (select) select.addEventListener("change", () => showTab(select.value));
     const hash = window.location.hash;
-    if (hash && /^#ma-tab-[\w-]+$/.test(hash)) {
-      const trigger = document.getElementById(`${hash.slice(1)}-tab`);
-      if (trigger && window.bootstrap) window.bootstrap.Tab.getOrCreateInstance(trigger).show();
-    }
+    if (hash && /^#ma-tab-[\w-]+$/.test(hash)) showTab(hash.slice(1));
+    closeMenus(nav);
+    // switching to another character of the same member keeps the open tab
+    document.querySelectorAll("[data-ma-switch-character]").forEach((link) => {
+      link.addEventListener("click", () => {
+        if (/^#ma-tab-[\w-]+$/.test(window.location.hash)) link.hash = window.location.hash;
+      });
+    });
   }
 
   // --- detail dialogs -------------------------------------------------------------------

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--downtime", action="store_true", help="start in downtime (everything 503)")
     faults.add_argument("--downtime-seconds", type=float, default=0.0, help="downtime window from start")
     faults.add_argument("--down-route", action="append", default=[], help="operation id reported Down (503)")
+    faults.add_argument(
+        "--cache-scale", type=float, default=1.0, help="multiply every cache time (time compression)"
+    )
     faults.add_argument("--sso-error-rate", type=float, default=0.0, help="share of 5xx answers of the SSO")
     faults.add_argument("--sso-down", action="store_true", help="every SSO endpoint answers 503")
     faults.add_argument("--sso-latency-ms", type=float, default=0.0, help="added latency of the SSO")
@@ -113,6 +116,8 @@ def faults_from_args(args: argparse.Namespace) -> dict:
     ):
         if getattr(args, name):
             faults[name] = getattr(args, name)
+    if args.cache_scale != 1.0:
+        faults["cache_scale"] = args.cache_scale
     if args.hang_rate:
         faults["hang_seconds"] = args.hang_seconds
     if args.forbidden_structure:

@@ -123,6 +123,9 @@ class Faults:
       with 503) or Degraded in ``/meta/status``.
     - ``rate_limits``: override the ``max-tokens`` of rate-limit groups (for tests).
     - ``error_limit``: override the error budget per window (default 100).
+    - ``cache_scale``: multiplies every route's cache time (``max-age``/``Expires``). Not a
+      fault: time compression for long runs (soak, worker check) that want sections to fall
+      due every minute or so. 1 (the default) is production's cache times.
 
     SSO faults touch only the SSO endpoints (and ESI faults never touch those):
 
@@ -156,6 +159,7 @@ class Faults:
     sso_down: bool = False
     sso_latency_ms: float = 0.0
     jwks_down: bool = False
+    cache_scale: float = 1.0
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Faults:
@@ -439,6 +443,8 @@ class EmulatorCore:
             return Response(reply.status, reply.headers, reply.body)
         if path == "/meta/openapi.json" and method == "GET":
             return self._spec(headers)
+        if path.startswith(IMAGES_PREFIX + "/") and method in ("GET", "HEAD"):
+            return eve_image(path[len(IMAGES_PREFIX) :])
         matched = self.router.match(method, path)
         if matched is None:
             return self._finish(None, headers, 404, {"error": "Not found"}, {}, count_route="unknown")
@@ -727,6 +733,8 @@ class EmulatorCore:
             # POSTs the spec gives no cache age (/universe/names, /universe/ids, ...) are not
             # cacheable: an answer depends on the body, which django-esi's cache key leaves out
             age = None
+        if age is not None and self.faults.cache_scale != 1.0:
+            age = max(1, round(age * self.faults.cache_scale))
         if status in (200, 304) and age is None:
             out["Cache-Control"] = "no-cache, no-store"
         elif status in (200, 304):
@@ -877,6 +885,39 @@ class EmulatorCore:
                 "data_time": self.world.data_time.isoformat(),
             }
         return None
+
+
+# --- EVE's image server (images.evetech.net), under /images -------------------------------------
+
+#: where the stand-in of EVE's image server lives (``MEMBERAUDIT_EVE_IMAGE_URL`` = base + this)
+IMAGES_PREFIX = "/images"
+_IMAGE_VARIANTS = {
+    "characters": ("portrait",),
+    "corporations": ("logo",),
+    "alliances": ("logo",),
+    "types": ("icon", "render", "bp", "bpc"),
+}
+
+
+def eve_image(path: str) -> Response:
+    """A stand-in image for ``/<kind>/<id>/<variant>`` of EVE's image server: a small SVG
+    whose colour follows the id, so that pages look alike offline (any ``?size=`` is fine)."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 3 or parts[0] not in _IMAGE_VARIANTS or parts[2] not in _IMAGE_VARIANTS[parts[0]]:
+        return _json_response(404, {"error": "Not found"})
+    kind, entity_id, _variant = parts
+    if not entity_id.isdigit():
+        return _json_response(404, {"error": "Not found"})
+    hue = int(hashlib.blake2b(f"{kind}{entity_id}".encode(), digest_size=2).hexdigest(), 16) % 360
+    radius = 32 if kind == "characters" else 6
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">'
+        f'<rect width="64" height="64" rx="{radius}" fill="hsl({hue},45%,42%)"/>'
+        f'<circle cx="32" cy="25" r="11" fill="hsl({hue},45%,72%)"/>'
+        f'<rect x="13" y="40" width="38" height="17" rx="8" fill="hsl({hue},45%,72%)"/></svg>'
+    ).encode()
+    headers = {"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400"}
+    return Response(200, headers, svg)
 
 
 def _json_response(status: int, data: Any) -> Response:

@@ -40,27 +40,44 @@ _charts: dict[str, ChartFunc] = {}
 _lock = threading.Lock()
 _loaded = False
 
-#: tab groups (one per domain module of ``memberaudit/sections``), in the order shown
-DOMAIN_TITLES: dict[str, Any] = {
-    "details": _("Character"),
+#: the viewer's top-level tab groups, in the order shown: few enough for one row on a laptop
+#: (a group with several sections is a dropdown)
+GROUP_TITLES: dict[str, Any] = {
+    "character": _("Character"),
     "skills": _("Skills"),
-    "wallet": _("Wallet"),
-    "assets": _("Assets"),
-    "mail": _("Mail"),
-    "contacts": _("Contacts"),
-    "contracts": _("Contracts"),
-    "market": _("Market"),
-    "industry": _("Industry"),
-    "planets": _("Planets"),
-    "killmails": _("Killmails"),
-    "notifications": _("Notifications"),
-    "calendar": _("Calendar"),
-    "clones": _("Clones"),
+    "finance": _("Wallet & market"),
+    "assets": _("Assets & industry"),
+    "social": _("Mail & contacts"),
     "standings": _("Standings"),
-    "corporation": _("Corporation"),
-    "presence": _("Location"),
-    "fatigue": _("Jump fatigue"),
+    "killmails": _("Killmails"),
 }
+
+#: the group of each domain module of ``memberaudit/sections`` (a new domain gets a group of
+#: its own at the end, titled after its first section: no edit needed here)
+DOMAIN_GROUPS: dict[str, str] = {
+    "details": "character",
+    "corporation": "character",
+    "presence": "character",
+    "clones": "character",
+    "fatigue": "character",
+    "skills": "skills",
+    "skillsets": "skills",
+    "wallet": "finance",
+    "market": "finance",
+    "contracts": "finance",
+    "assets": "assets",
+    "industry": "assets",
+    "planets": "assets",
+    "mail": "social",
+    "notifications": "social",
+    "calendar": "social",
+    "contacts": "social",
+    "standings": "standings",
+    "killmails": "killmails",
+}
+
+#: kept for callers that name a domain's title (one entry per domain module)
+DOMAIN_TITLES: dict[str, Any] = {domain: GROUP_TITLES[group] for domain, group in DOMAIN_GROUPS.items()}
 
 
 def tab_context(section: str) -> Callable[[ContextFunc], ContextFunc]:
@@ -163,22 +180,33 @@ def domain_of(section: Section) -> str:
 
 @dataclass(frozen=True)
 class TabGroup:
-    """Sections of one domain: one tab, or a dropdown of tabs when there are several."""
+    """Sections shown under one top-level tab: one tab, or a dropdown of tabs."""
 
-    domain: str
+    domain: str  #: the group's key (a key of ``GROUP_TITLES``, or a domain of its own)
     title: Any
     sections: tuple[Section, ...]
 
 
 def tab_groups() -> list[TabGroup]:
-    """Every registered section, grouped by domain, known domains first."""
+    """Every registered section in its group (``DOMAIN_GROUPS``), known groups first; within a
+    group, sections by domain (in ``DOMAIN_GROUPS`` order), then by title."""
     groups: dict[str, list[Section]] = {}
     for section in registry.all_sections():
-        groups.setdefault(domain_of(section), []).append(section)
-    order = list(DOMAIN_TITLES)
+        domain = domain_of(section)
+        groups.setdefault(DOMAIN_GROUPS.get(domain, domain), []).append(section)
+    order = list(GROUP_TITLES)
+    domains = list(DOMAIN_GROUPS)
     result = []
-    for domain in sorted(groups, key=lambda d: (order.index(d) if d in order else len(order), d)):
-        sections = tuple(sorted(groups[domain], key=lambda s: str(s.title)))
-        title = DOMAIN_TITLES.get(domain) or sections[0].title
-        result.append(TabGroup(domain, title, sections))
+    for key in sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), g)):
+        sections = tuple(
+            sorted(
+                groups[key],
+                key=lambda s: (
+                    domains.index(domain_of(s)) if domain_of(s) in domains else len(domains),
+                    str(s.title),
+                ),
+            )
+        )
+        title = GROUP_TITLES.get(key) or sections[0].title
+        result.append(TabGroup(key, title, sections))
     return result

@@ -45,7 +45,7 @@ def _assets(character: Character, params: Mapping[str, str]) -> QuerySet:
         .values("n")
     )
     container = siblings.filter(item_id=OuterRef("parent_item_id"))
-    return rows.select_related("eve_type__eve_group", "location").annotate(
+    return rows.select_related("eve_type__eve_group", cells.location_related()).annotate(
         contents_count=Coalesce(Subquery(contents, output_field=IntegerField()), 0),
         container_name=Subquery(container.values("name")[:1]),
         container_type_name=Subquery(container.values("eve_type__name")[:1]),

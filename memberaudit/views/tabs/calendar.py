@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import markup
+from memberaudit.core import formatting, markup
 from memberaudit.models import Character
 from memberaudit.models.calendar import CharacterCalendarEvent
 from memberaudit.views.tables import Column, Table
@@ -42,7 +42,7 @@ register_table(
         rows=_events,
         default_order=(0, "asc"),
         columns=(
-            Column("date", _("Date"), lambda e: e.event_date, order_by=("event_date",)),
+            Column("date", _("Date"), lambda e: cells.moment(e.event_date), order_by=("event_date",)),
             Column("title", _("Title"), _title, order_by=("title",), search=("title",)),
             Column(
                 "owner", _("Owner"), _owner, order_by=("owner_name",), search=("owner_name", "owner__name")
@@ -54,7 +54,13 @@ register_table(
                 order_by=("event_response",),
             ),
             Column("importance", _("Importance"), lambda e: e.importance, order_by=("importance",)),
-            Column("duration", _("Minutes"), lambda e: e.duration, order_by=("duration",), css="text-end"),
+            Column(
+                "duration",
+                _("Duration"),
+                lambda e: formatting.duration(e.duration * 60) if e.duration else "",
+                order_by=("duration",),
+                css="text-end",
+            ),
         ),
     )
 )

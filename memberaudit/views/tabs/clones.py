@@ -43,7 +43,7 @@ def jump_clones_context(character: Character) -> dict[str, Any]:
 
 
 def _jump_clones(character: Character, params: Mapping[str, str]) -> QuerySet:
-    return CharacterJumpClone.objects.filter(character=character).select_related("location")
+    return CharacterJumpClone.objects.filter(character=character).select_related(cells.location_related())
 
 
 def _prepare(page: list[CharacterJumpClone], character: Character) -> None:

@@ -14,7 +14,7 @@ def type_column(key: str, title: Any, field: str = "eve_type") -> Column:
     return Column(
         key,
         title,
-        lambda row: cells.eve_type(row, field),
+        lambda row: cells.type_with_icon(row, field),
         order_by=(f"{field}__name",),
         search=(f"{field}__name",),
     )

@@ -16,7 +16,14 @@ from memberaudit.views.tables import Column, Table
 
 from . import cells, detail, register_table
 
-_RELATED = ("issuer", "issuer_corporation", "assignee", "acceptor", "start_location", "end_location")
+_RELATED = (
+    "issuer",
+    "issuer_corporation",
+    "assignee",
+    "acceptor",
+    "start_location__eve_solar_system__eve_constellation__eve_region",
+    "end_location__eve_solar_system__eve_constellation__eve_region",
+)
 
 
 def _contracts(character: Character, params: Mapping[str, str]) -> QuerySet:
@@ -28,6 +35,19 @@ def _title(contract: CharacterContract):
     url = reverse("memberaudit:character_detail", args=[contract.character_id, "contract", contract.pk])
     text = contract.title or _("(no title)")
     return format_html('<a href="#" data-ma-detail="{}">{}</a>', url, text)
+
+
+def _assignee(contract: CharacterContract):
+    """The assignee, and who accepted it when that was someone else (one column: the table fits)."""
+    assignee = cells.entity(contract, "assignee")
+    if contract.acceptor_id and contract.acceptor_id != contract.assignee_id:
+        return format_html(
+            '{}<div class="small text-body-secondary">{} {}</div>',
+            assignee,
+            _("accepted by"),
+            cells.entity(contract, "acceptor"),
+        )
+    return assignee
 
 
 def _price(contract: CharacterContract):
@@ -43,7 +63,9 @@ register_table(
         title=_("Contracts"),
         rows=_contracts,
         columns=(
-            Column("date_issued", _("Issued"), lambda c: c.date_issued, order_by=("date_issued",)),
+            Column(
+                "date_issued", _("Issued"), lambda c: cells.moment(c.date_issued), order_by=("date_issued",)
+            ),
             Column(
                 "type",
                 _("Type"),
@@ -68,19 +90,18 @@ register_table(
             ),
             Column(
                 "assignee",
-                _("Assignee"),
-                lambda c: cells.entity(c, "assignee"),
+                _("Assignee / acceptor"),
+                _assignee,
                 order_by=("assignee__name",),
-                search=("assignee__name",),
+                search=("assignee__name", "acceptor__name"),
             ),
             Column(
-                "acceptor",
-                _("Acceptor"),
-                lambda c: cells.entity(c, "acceptor"),
-                order_by=("acceptor__name",),
-                search=("acceptor__name",),
+                "price",
+                _("Price / reward"),
+                lambda c: cells.isk(_price(c)),
+                order_by=("price", "reward"),
+                css="text-end text-nowrap",
             ),
-            Column("price", _("Price / reward"), _price, order_by=("price", "reward"), css="text-end"),
             Column(
                 "start_location",
                 _("From"),
@@ -88,7 +109,12 @@ register_table(
                 order_by=("start_location__name",),
                 search=("start_location__name",),
             ),
-            Column("date_expired", _("Expires"), lambda c: c.date_expired, order_by=("date_expired",)),
+            Column(
+                "date_expired",
+                _("Expires"),
+                lambda c: cells.moment(c.date_expired),
+                order_by=("date_expired",),
+            ),
         ),
     )
 )

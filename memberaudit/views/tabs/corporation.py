@@ -67,7 +67,7 @@ register_table(
         title=_("Medals"),
         rows=_medals,
         columns=(
-            Column("date", _("Awarded"), lambda m: m.date, order_by=("date",)),
+            Column("date", _("Awarded"), lambda m: cells.moment(m.date), order_by=("date",)),
             Column("title", _("Medal"), lambda m: m.title, order_by=("title",), search=("title",)),
             Column(
                 "corporation",

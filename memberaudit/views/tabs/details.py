@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import markup
+from memberaudit.core import formatting, markup
 from memberaudit.models import Character, CharacterCorporationHistory, CharacterDetails
 from memberaudit.views.tables import Column, Table
 
@@ -36,7 +38,24 @@ def details_context(character: Character) -> dict[str, Any]:
 
 
 def _history(character: Character, params: Mapping[str, str]) -> QuerySet:
-    return CharacterCorporationHistory.objects.filter(character=character).select_related("corporation")
+    # when the character left: the start of the next record (a correlated subquery, no query per row)
+    following = CharacterCorporationHistory.objects.filter(
+        character_id=OuterRef("character_id"), start_date__gt=OuterRef("start_date")
+    ).order_by("start_date")
+    return (
+        CharacterCorporationHistory.objects.filter(character=character)
+        .select_related("corporation")
+        .annotate(end_date=Subquery(following.values("start_date")[:1]))
+    )
+
+
+def _stay(history: CharacterCorporationHistory) -> str:
+    """How long the character stayed ("until now" for the current corporation)."""
+    end = history.end_date or timezone.now()
+    text = formatting.duration(end - history.start_date)
+    if history.end_date is None:
+        return gettext("%(duration)s (current)") % {"duration": text}
+    return text
 
 
 register_table(
@@ -46,7 +65,9 @@ register_table(
         title=_("Corporation history"),
         rows=_history,
         columns=(
-            Column("start_date", _("Joined"), lambda h: h.start_date, order_by=("start_date",)),
+            Column("start_date", _("Joined"), lambda h: cells.moment(h.start_date), order_by=("start_date",)),
+            Column("end_date", _("Left"), lambda h: cells.moment(h.end_date)),
+            Column("duration", _("Stayed"), _stay),
             Column(
                 "corporation",
                 _("Corporation"),

@@ -18,7 +18,7 @@ from .columns import type_column
 
 def _jobs(character: Character, params: Mapping[str, str]) -> QuerySet:
     return CharacterIndustryJob.objects.filter(character=character).select_related(
-        "installer", "blueprint_type", "product_type", "facility"
+        "installer", "blueprint_type", "product_type", cells.location_related("facility")
     )
 
 
@@ -29,7 +29,7 @@ register_table(
         title=_("Industry jobs"),
         rows=_jobs,
         columns=(
-            Column("end_date", _("Ends"), lambda j: j.end_date, order_by=("end_date",)),
+            Column("end_date", _("Ends"), lambda j: cells.moment(j.end_date), order_by=("end_date",)),
             Column(
                 "activity",
                 _("Activity"),
@@ -72,7 +72,9 @@ register_table(
                 order_by=("installer__name",),
                 search=("installer__name",),
             ),
-            Column("start_date", _("Started"), lambda j: j.start_date, order_by=("start_date",)),
+            Column(
+                "start_date", _("Started"), lambda j: cells.moment(j.start_date), order_by=("start_date",)
+            ),
         ),
     )
 )
@@ -83,7 +85,7 @@ def _blueprints(character: Character, params: Mapping[str, str]) -> QuerySet:
     container = CharacterAsset.objects.filter(character=character, item_id=OuterRef("location_id"))
     return (
         CharacterBlueprint.objects.filter(character=character)
-        .select_related("eve_type", "location")
+        .select_related("eve_type", cells.location_related())
         .annotate(
             container_name=Subquery(container.values("name")[:1]),
             container_type_name=Subquery(container.values("eve_type__name")[:1]),
@@ -141,7 +143,7 @@ register_table(
 
 def _mining(character: Character, params: Mapping[str, str]) -> QuerySet:
     return CharacterMiningLedgerEntry.objects.filter(character=character).select_related(
-        "eve_type", "eve_solar_system"
+        "eve_type", "eve_solar_system__eve_constellation__eve_region"
     )
 
 
@@ -152,15 +154,21 @@ register_table(
         title=_("Mining ledger"),
         rows=_mining,
         columns=(
-            Column("date", _("Date"), lambda m: m.date, order_by=("date",)),
+            Column("date", _("Date"), lambda m: cells.moment(m.date), order_by=("date",)),
             Column(
                 "solar_system",
                 _("Solar system"),
-                cells.solar_system,
+                cells.solar_system_cell,
                 order_by=("eve_solar_system__name",),
                 search=("eve_solar_system__name",),
             ),
-            Column("ore", _("Ore"), cells.eve_type, order_by=("eve_type__name",), search=("eve_type__name",)),
+            Column(
+                "ore",
+                _("Ore"),
+                cells.type_with_icon,
+                order_by=("eve_type__name",),
+                search=("eve_type__name",),
+            ),
             Column("quantity", _("Quantity"), lambda m: m.quantity, order_by=("quantity",), css="text-end"),
         ),
     )

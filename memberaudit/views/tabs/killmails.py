@@ -15,7 +15,7 @@ from memberaudit.views.tables import Column, Table, link
 from . import cells, register_table
 
 _RELATED = (
-    "eve_solar_system",
+    "eve_solar_system__eve_constellation__eve_region",
     "victim_character",
     "victim_corporation",
     "victim_ship_type",
@@ -47,7 +47,7 @@ register_table(
         title=_("Killmails"),
         rows=_killmails,
         columns=(
-            Column("time", _("Time"), lambda k: k.killmail_time, order_by=("killmail_time",)),
+            Column("time", _("Time"), lambda k: cells.moment(k.killmail_time), order_by=("killmail_time",)),
             Column("outcome", _("Kill / loss"), _outcome, order_by=("is_loss",)),
             Column(
                 "victim",
@@ -66,7 +66,7 @@ register_table(
             Column(
                 "solar_system",
                 _("Solar system"),
-                cells.solar_system,
+                cells.solar_system_cell,
                 order_by=("eve_solar_system__name",),
                 search=("eve_solar_system__name",),
             ),

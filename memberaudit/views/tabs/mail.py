@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -34,8 +35,23 @@ def mail_context(character: Character) -> dict[str, Any]:
     }
 
 
+def _label_filter(params: Mapping[str, str]) -> int | None:
+    try:
+        return int(params.get("label", ""))
+    except (TypeError, ValueError):
+        return None
+
+
 def _mails(character: Character, params: Mapping[str, str]) -> QuerySet:
-    return CharacterMail.objects.filter(character=character).select_related("sender")
+    rows = CharacterMail.objects.filter(character=character).select_related("sender")
+    label_id = _label_filter(params)
+    if label_id is not None:
+        # label ids are a JSON list; its text ("[1, 4]") is matched, as JSON "contains" is not
+        # available on SQLite
+        rows = rows.annotate(labels_text=Cast("label_ids", CharField())).filter(
+            labels_text__regex=rf"[\[ ,]{label_id}[\],]"
+        )
+    return rows
 
 
 def _recipients_prefetch() -> Prefetch:
@@ -84,8 +100,15 @@ register_table(
         title=_("Mails"),
         rows=_mails,
         prepare=_prepare,
+        params=("label",),
         columns=(
-            Column("timestamp", _("Sent"), lambda m: m.timestamp, order_by=("timestamp",)),
+            Column(
+                "timestamp",
+                _("Sent"),
+                lambda m: cells.moment(m.timestamp),
+                order_by=("timestamp",),
+                css="text-nowrap",
+            ),
             Column(
                 "sender",
                 _("From"),

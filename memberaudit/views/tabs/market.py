@@ -20,12 +20,12 @@ def _kind(order):
 
 def _columns(extra: tuple[Column, ...] = ()) -> tuple[Column, ...]:
     return (
-        Column("issued", _("Issued"), lambda o: o.issued, order_by=("issued",)),
+        Column("issued", _("Issued"), lambda o: cells.moment(o.issued), order_by=("issued",)),
         Column("kind", _("Buy / sell"), _kind, order_by=("is_buy_order",)),
         Column(
             "eve_type", _("Item"), cells.eve_type, order_by=("eve_type__name",), search=("eve_type__name",)
         ),
-        Column("price", _("Price"), lambda o: o.price, order_by=("price",), css="text-end"),
+        Column("price", _("Price"), lambda o: cells.isk(o.price), order_by=("price",), css="text-end"),
         Column(
             "volume",
             _("Remaining / total"),
@@ -52,7 +52,7 @@ register_table(
         title=_("Open orders"),
         rows=lambda character, params: CharacterMarketOrder.objects.filter(
             character=character
-        ).select_related("eve_type", "location"),
+        ).select_related("eve_type", cells.location_related()),
         columns=_columns(),
     )
 )
@@ -60,7 +60,7 @@ register_table(
 
 def _history(character: Character, params: Mapping[str, str]) -> QuerySet:
     return CharacterMarketOrderHistory.objects.filter(character=character).select_related(
-        "eve_type", "location"
+        "eve_type", cells.location_related()
     )
 
 

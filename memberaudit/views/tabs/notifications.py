@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import markup
+from memberaudit.core import formatting, markup
 from memberaudit.models import Character
 from memberaudit.models.notifications import CharacterNotification
 from memberaudit.views.tables import Column, Table
@@ -25,9 +24,8 @@ def _notifications(character: Character, params: Mapping[str, str]) -> QuerySet:
 
 
 def humanize_type(name: str) -> str:
-    """``StructureUnderAttack`` -> ``Structure under attack``."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
-    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else name
+    """``StructureUnderAttack`` -> ``Structure under attack`` (the one formatting layer)."""
+    return formatting.humanize_identifier(name) or name
 
 
 def _type(notification: CharacterNotification):
@@ -44,7 +42,7 @@ register_table(
         title=_("Notifications"),
         rows=_notifications,
         columns=(
-            Column("timestamp", _("Time"), lambda n: n.timestamp, order_by=("timestamp",)),
+            Column("timestamp", _("Time"), lambda n: cells.moment(n.timestamp), order_by=("timestamp",)),
             Column("type", _("Type"), _type, order_by=("type",), search=("type",)),
             Column(
                 "sender",

@@ -23,12 +23,12 @@ from . import cells, tab_context
 def location_context(character: Character) -> dict[str, Any]:
     location = (
         CharacterLocation.objects.filter(character=character)
-        .select_related("eve_solar_system", "location")
+        .select_related("eve_solar_system__eve_constellation__eve_region", "location")
         .first()
     )
     return {
         "current_location": location,
-        "solar_system": cells.solar_system(location) if location else "",
+        "solar_system": cells.solar_system_cell(location) if location else "",
         "docked_in": cells.location(location) if location and location.location_id else "",
     }
 
@@ -63,7 +63,7 @@ def overview(character: Character) -> dict[str, Any]:
     loaded = (
         Character.objects.filter(pk=character.pk)
         .select_related(
-            "location__eve_solar_system",
+            "location__eve_solar_system__eve_constellation__eve_region",
             "location__location",
             "ship__eve_type",
             "wallet_balance",
@@ -81,10 +81,10 @@ def overview(character: Character) -> dict[str, Any]:
         .first()
     )
     return {
-        "solar_system": cells.solar_system(location) if location else "",
+        "solar_system": cells.solar_system_cell(location) if location else "",
         "docked_in": cells.location(location) if location and location.location_id else "",
         "ship": ship,
-        "ship_type": cells.eve_type(ship) if ship else "",
+        "ship_type": cells.type_with_icon(ship) if ship else "",
         "wallet_balance": related_or_none(loaded, "wallet_balance"),
         "skillpoints": related_or_none(loaded, "skillpoints"),
         "online_status": related_or_none(loaded, "online_status"),

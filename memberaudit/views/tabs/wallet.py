@@ -8,6 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from eveuniverse.models import EveType
+
+from memberaudit.core import formatting
 from memberaudit.models import (
     Character,
     CharacterWalletBalance,
@@ -37,7 +40,18 @@ def _journal(character: Character, params: Mapping[str, str]) -> QuerySet:
 
 
 def _ref_type(entry: CharacterWalletJournalEntry) -> str:
-    return entry.ref_type.replace("_", " ").capitalize()
+    return formatting.humanize_identifier(entry.ref_type)
+
+
+def _prepare_journal(page: list[CharacterWalletJournalEntry], character: Character) -> None:
+    """Names of the NPC types in the page's bounty reasons (one query, only when there are some)."""
+    kills = {entry.pk: formatting.bounty_kills(entry.reason) for entry in page}
+    type_ids = {type_id for pairs in kills.values() for type_id, _count in pairs}
+    names = dict(EveType.objects.filter(id__in=type_ids).values_list("id", "name")) if type_ids else {}
+    for entry in page:
+        entry.reason_text = (
+            formatting.bounty_text(kills[entry.pk], names) if kills[entry.pk] else entry.reason
+        )
 
 
 register_table(
@@ -46,8 +60,9 @@ register_table(
         section="wallet_journal",
         title=_("Wallet journal"),
         rows=_journal,
+        prepare=_prepare_journal,
         columns=(
-            Column("date", _("Date"), lambda e: e.date, order_by=("date",)),
+            Column("date", _("Date"), lambda e: cells.moment(e.date), order_by=("date",)),
             Column("ref_type", _("Type"), _ref_type, order_by=("ref_type",), search=("ref_type",)),
             Column(
                 "first_party",
@@ -66,7 +81,7 @@ register_table(
             Column("amount", _("Amount"), lambda e: isk_html(e.amount), order_by=("amount",), css="text-end"),
             Column("balance", _("Balance"), lambda e: e.balance, order_by=("balance",), css="text-end"),
             Column("description", _("Description"), lambda e: e.description, search=("description",)),
-            Column("reason", _("Reason"), lambda e: e.reason, search=("reason",)),
+            Column("reason", _("Reason"), lambda e: getattr(e, "reason_text", e.reason), search=("reason",)),
         ),
     )
 )
@@ -74,7 +89,7 @@ register_table(
 
 def _transactions(character: Character, params: Mapping[str, str]) -> QuerySet:
     return CharacterWalletTransaction.objects.filter(character=character).select_related(
-        "eve_type", "client", "location"
+        "eve_type", "client", cells.location_related()
     )
 
 
@@ -85,7 +100,7 @@ register_table(
         title=_("Wallet transactions"),
         rows=_transactions,
         columns=(
-            Column("date", _("Date"), lambda t: t.date, order_by=("date",)),
+            Column("date", _("Date"), lambda t: cells.moment(t.date), order_by=("date",)),
             Column(
                 "kind",
                 _("Buy / sell"),
@@ -97,7 +112,7 @@ register_table(
             Column(
                 "unit_price",
                 _("Unit price"),
-                lambda t: t.unit_price,
+                lambda t: cells.isk(t.unit_price),
                 order_by=("unit_price",),
                 css="text-end",
             ),
@@ -151,7 +166,7 @@ def wallet_balance_chart(character: Character) -> dict[str, Any]:
     return {
         "type": "line",
         "data": {
-            "labels": [date.strftime("%Y-%m-%d %H:%M") for date, _balance in points],
+            "labels": [formatting.eve_time(date) for date, _balance in points],
             "datasets": [
                 {
                     "label": str(_("Wallet balance (ISK)")),
@@ -163,4 +178,6 @@ def wallet_balance_chart(character: Character) -> dict[str, Any]:
             ],
         },
         "options": {"scales": {"x": {"ticks": {"maxTicksLimit": 12}}}},
+        # viewer_tabs.js labels this axis like formatting.abbreviate ("1.2b", "350m")
+        "ma_axis_format": {"y": "abbreviate"},
     }

@@ -84,12 +84,20 @@ else:
     }
     BROKER_URL = "memory://"
 
+# --- update tasks and the broker (docs/operations.md, "Broker and workers") ---
+# The CI worker check and the soak shorten these through the environment.
+MEMBERAUDIT_TASKS_TIME_LIMIT = int(os.environ.get("MEMBERAUDIT_TASKS_TIME_LIMIT", "7200"))
+MEMBERAUDIT_UPDATE_SPREAD_SECONDS = int(os.environ.get("MEMBERAUDIT_UPDATE_SPREAD_SECONDS", "600"))
+for _ring in (1, 2, 3):
+    if _minutes := os.environ.get(f"MEMBERAUDIT_UPDATE_STALE_RING_{_ring}"):
+        globals()[f"MEMBERAUDIT_UPDATE_STALE_RING_{_ring}"] = int(_minutes)
 CELERY_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"
 CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
 
 CELERYBEAT_SCHEDULE["memberaudit_run_regular_updates"] = {
     "task": "memberaudit.tasks.run_regular_updates",
     "schedule": 15 * 60,  # every 15 minutes: each run queues only what is due
+    "options": {"expires": 14 * 60},  # a beat that waited behind a backlog is dropped
 }
 
 # --- ESI --------------------------------------------------------------------
@@ -106,6 +114,13 @@ ESI_SSO_LOGIN_URL = ESI_SSO_BASE_URL + "/authorize/"
 ESI_CODE_EXCHANGE_URL = ESI_SSO_BASE_URL + "/token"
 EMULATED_SSO_JWKS_URL = ESI_API_URL.rstrip("/") + "/oauth/jwks"  # set by testauth.apps
 ESI_SERVER_ERROR_MAX_RETRIES = 1
+# EVE's image server is played by the emulator too (stand-in images under /images/...). The
+# demo (testauth.settings.demo, which imports this file) serves its placeholders from its own
+# host instead (testauth.demo_images), because its pages must load nothing from another host.
+if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".demo"):
+    MEMBERAUDIT_EVE_IMAGE_URL = "/demo-images"
+else:
+    MEMBERAUDIT_EVE_IMAGE_URL = ESI_API_URL.rstrip("/") + "/images"
 
 # --- speed and noise --------------------------------------------------------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,280 @@
+"""How numbers, levels, durations and times read on every page: the one formatting layer.
+
+Pure functions, no Django I/O (only gettext for the unit words), so the viewer, the finder,
+the reports and the exports all say the same thing the same way:
+
+==========================  ==================================================================
+function                    example
+==========================  ==================================================================
+``isk(value)``              ``1234567890`` -> ``"1.23b ISK"``; ``precise=True`` -> all digits
+``sp(value)``               ``52345678`` -> ``"52.3m SP"``
+``abbreviate(value)``       ``350000000`` -> ``"350m"`` (chart axes, badges)
+``roman(level)``            ``4`` -> ``"IV"`` (skill levels; 0 -> ``"0"``)
+``duration(value)``         ``93784`` seconds or a timedelta -> ``"1d 2h"`` (two largest units)
+``eve_time(moment)``        ``"2026-12-02 06:13"`` in UTC (EVE time); ``eve_date`` -> date only
+``relative(moment, now)``   ``"in 3h 5m"`` / ``"2d 4h ago"``
+``humanize_identifier(s)``  ``StructureUnderAttack`` / ``wallet_journal`` -> ``"Structure under
+                            attack"`` / ``"Wallet journal"``
+``security_status(value)``  ``0.46`` -> ``SecurityStatus("0.5", "high", "#00ef47")``
+``bounty_kills(reason)``    ``"23328: 2,23329: 1"`` -> ``[(23328, 2), (23329, 1)]``
+==========================  ==================================================================
+
+Pages say once that times are EVE time (``EVE_TIME_NOTE``); cells then show ``eve_time``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext, gettext_lazy
+
+Number = int | float | Decimal
+
+#: said once per page, next to the first time shown
+EVE_TIME_NOTE = gettext_lazy("All times are EVE time (UTC).")
+
+EVE_TIME_FORMAT = "%Y-%m-%d %H:%M"
+EVE_DATE_FORMAT = "%Y-%m-%d"
+
+_ROMAN = ("0", "I", "II", "III", "IV", "V")
+#: (threshold, suffix) for abbreviated numbers, biggest first
+_ABBREVIATIONS = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
+
+
+def _number(value: Number | str | None) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def abbreviate(value: Number | None, digits: int = 3) -> str:
+    """A number with at most ``digits`` significant digits and a k/m/b/t suffix.
+
+    ``1234`` -> ``"1.23k"``, ``350_000_000`` -> ``"350m"``, ``-1.2e9`` -> ``"-1.2b"``; numbers
+    below 1,000 keep up to two decimals. ``""`` for None.
+    """
+    number = _number(value)
+    if number is None:
+        return ""
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    for threshold, suffix in _ABBREVIATIONS:
+        if number >= threshold * 0.9995:
+            scaled = number / threshold
+            decimals = max(0, digits - len(str(int(round(scaled)))))
+            text = f"{scaled:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{scaled:.0f}"
+            return f"{sign}{text}{suffix}"
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return f"{sign}{text}" if text != "0" else "0"
+
+
+def grouped(value: Number | None, decimals: int = 0) -> str:
+    """All digits with thousands separators: ``1234567.891`` -> ``"1,234,567.89"`` (2 decimals)."""
+    number = value if isinstance(value, Decimal) else _number(value)
+    if number is None:
+        return ""
+    return f"{number:,.{decimals}f}"
+
+
+def isk(value: Number | None, *, precise: bool = False) -> str:
+    """An ISK amount: abbreviated (``"1.23b ISK"``) or, with ``precise``, to the cent."""
+    if _number(value) is None:
+        return ""
+    text = grouped(value, 2) if precise else abbreviate(value)
+    return gettext("%(amount)s ISK") % {"amount": text}
+
+
+def sp(value: Number | None, *, precise: bool = False) -> str:
+    """Skill points: ``"52.3m SP"`` (or all digits with ``precise``)."""
+    if _number(value) is None:
+        return ""
+    text = grouped(value) if precise else abbreviate(value)
+    return gettext("%(sp)s SP") % {"sp": text}
+
+
+def roman(level: int | None) -> str:
+    """A skill level as EVE shows it: 1-5 as I-V, 0 as "0", None as ""."""
+    if level is None:
+        return ""
+    try:
+        return _ROMAN[int(level)]
+    except (IndexError, ValueError, TypeError):
+        return str(level)
+
+
+def _seconds(value: float | int | dt.timedelta | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return _number(value)
+
+
+def duration(value: float | int | dt.timedelta | None, parts: int = 2) -> str:
+    """A length of time in its ``parts`` largest units: ``"1y 3mo"``, ``"2d 4h"``, ``"5m 3s"``.
+
+    Years are 365 days and months 30 days (for corporation histories, where "about" is
+    enough). Negative values are shown as their length. ``""`` for None.
+    """
+    seconds = _seconds(value)
+    if seconds is None:
+        return ""
+    seconds = int(abs(seconds))
+    units = (
+        (365 * 86400, gettext("%(n)dy")),
+        (30 * 86400, gettext("%(n)dmo")),
+        (86400, gettext("%(n)dd")),
+        (3600, gettext("%(n)dh")),
+        (60, gettext("%(n)dm")),
+        (1, gettext("%(n)ds")),
+    )
+    result, slots = [], 0
+    for size, label in units:
+        count, seconds = divmod(seconds, size)
+        if not count and not slots:
+            continue  # leading zero units
+        slots += 1  # a zero after the first unit still takes its place: "1d" not "1d 5m"
+        if count:
+            result.append(label % {"n": count})
+        if slots >= parts:
+            break
+    return " ".join(result) or gettext("%(n)ds") % {"n": 0}
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def eve_time(moment: dt.datetime | dt.date | None) -> str:
+    """A moment in EVE time (UTC) as ``"YYYY-MM-DD HH:MM"``; a date as ``"YYYY-MM-DD"``."""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        return _utc(moment).strftime(EVE_TIME_FORMAT)
+    return moment.strftime(EVE_DATE_FORMAT)
+
+
+def eve_date(moment: dt.datetime | dt.date | None) -> str:
+    """The day of a moment in EVE time: ``"YYYY-MM-DD"``."""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        moment = _utc(moment)
+    return moment.strftime(EVE_DATE_FORMAT)
+
+
+def relative(moment: dt.datetime | None, now: dt.datetime) -> str:
+    """``"in 3h 5m"`` for the future, ``"2d 4h ago"`` for the past, ``"just now"`` within a minute."""
+    if moment is None:
+        return ""
+    delta = (_utc(moment) - _utc(now)).total_seconds()
+    if abs(delta) < 60:
+        return gettext("just now")
+    text = duration(delta)
+    if delta > 0:
+        return gettext("in %(duration)s") % {"duration": text}
+    return gettext("%(duration)s ago") % {"duration": text}
+
+
+def progress(start: Number | None, current: Number | None, end: Number | None) -> int | None:
+    """How far ``current`` is from ``start`` to ``end``, in whole percent (0-100), or None."""
+    values = [_number(v) for v in (start, current, end)]
+    if any(v is None for v in values):
+        return None
+    low, now, high = values
+    if high <= low:
+        return 100
+    return max(0, min(100, int((now - low) * 100 / (high - low))))
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def humanize_identifier(name: str | None) -> str:
+    """A programmer's name as a phrase: ``StructureUnderAttack`` -> ``"Structure under attack"``,
+    ``wallet_journal`` -> ``"Wallet journal"``. Acronyms stay (``"ESI"``)."""
+    if not name:
+        return ""
+    words = _CAMEL.sub(" ", name.replace("_", " ").replace("-", " ")).split()
+    if not words:
+        return ""
+    rest = [word if word.isupper() and len(word) > 1 else word.lower() for word in words[1:]]
+    first = words[0] if words[0].isupper() and len(words[0]) > 1 else words[0].capitalize()
+    return " ".join([first, *rest])
+
+
+@dataclass(frozen=True)
+class SecurityStatus:
+    """A solar system's security as EVE shows it."""
+
+    text: str  #: rounded to one decimal, e.g. "0.5", "-0.3"
+    band: str  #: "high", "low" or "null" (CSS class ``ma-sec-<band>``)
+    color: str  #: EVE's colour for the rounded value
+
+
+#: EVE's map colours for 1.0 down to 0.1; 0.0 and below share the last one
+_SECURITY_COLORS = (
+    "#2c75e1",
+    "#399aeb",
+    "#4ecef8",
+    "#60dba3",
+    "#71e554",
+    "#f3fd82",
+    "#dc6d06",
+    "#ce440f",
+    "#bb1116",
+    "#731f1f",
+    "#8d3264",
+)
+
+
+def security_status(value: float | None) -> SecurityStatus | None:
+    """Security rounded like EVE's client (0 < s < 0.05 counts as 0.1) with its band and colour."""
+    number = _number(value)
+    if number is None:
+        return None
+    rounded = 0.1 if 0 < number < 0.05 else round(number, 1)
+    if rounded >= 0.5:
+        band = "high"
+    elif rounded > 0:
+        band = "low"
+    else:
+        band = "null"
+    index = 10 - int(round(max(0.0, min(1.0, rounded)) * 10))
+    color = _SECURITY_COLORS[index] if rounded > 0 else _SECURITY_COLORS[-1]
+    return SecurityStatus(f"{rounded:.1f}".replace("-0.0", "0.0"), band, color)
+
+
+_BOUNTY_PART = re.compile(r"^\s*(\d{1,12})\s*:\s*(\d{1,9})\s*$")
+
+
+def bounty_kills(reason: str | None) -> list[tuple[int, int]]:
+    """The NPC kills of a bounty prize's ``reason`` (``"type_id: count,..."``): ``[(id, n)]``.
+
+    Anything else (a player's text) gives ``[]``.
+    """
+    if not reason:
+        return []
+    parts = [part for part in reason.split(",") if part.strip()]
+    matches = [_BOUNTY_PART.match(part) for part in parts]
+    if not matches or not all(matches):
+        return []
+    return [(int(m[1]), int(m[2])) for m in matches if m]
+
+
+def bounty_text(kills: list[tuple[int, int]], names: dict[int, str]) -> str:
+    """``"2 × Guristas Pithi, 1 × Serpentis Scout"``; unknown types as ``"type 123"``."""
+    return ", ".join(
+        f"{count} × {names.get(type_id) or gettext('type %(id)s') % {'id': type_id}}"
+        for type_id, count in kills
+    )
