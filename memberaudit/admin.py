@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from memberaudit import tasks
+from memberaudit import health, tasks
 from memberaudit.models import Character, Location, SectionStatus
 from memberaudit.models.characters import checked_at_expression
 from memberaudit.sections import heartbeats, registry
@@ -63,12 +63,21 @@ def with_health(queryset: QuerySet[Character]) -> QuerySet[Character]:
         health_token_error=_token_error_q(),
         health_error=_error_q(),
         health_success=_success_q(),
-        health_last_success=Subquery(
+        # "checked": ESI was asked (changed or not); "changed": the data last changed
+        health_last_checked=Subquery(
             _statuses()
-            .filter(last_success_at__isnull=False)
-            .order_by("-last_success_at")
-            .values("last_success_at")[:1]
+            .annotate(checked=checked_at_expression())
+            .filter(checked__isnull=False)
+            .order_by("-checked")
+            .values("checked")[:1]
         ),
+        health_last_change=Subquery(
+            _statuses()
+            .filter(last_change_at__isnull=False)
+            .order_by("-last_change_at")
+            .values("last_change_at")[:1]
+        ),
+        is_healthy=health.healthy_annotation(),
     )
 
 
@@ -100,6 +109,23 @@ class UpdateStatusFilter(admin.SimpleListFilter):
             return queryset.filter(_success_q()).exclude(_error_q()).exclude(_token_error_q())
         if value == HEALTH_NEVER:
             return queryset.exclude(_success_q()).exclude(_error_q()).exclude(_token_error_q())
+        return queryset
+
+
+class HealthyFilter(admin.SimpleListFilter):
+    """Healthy as the launcher, finder and compliance report define it (``memberaudit.health``)."""
+
+    title = _("healthy")
+    parameter_name = "healthy"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Character]) -> QuerySet[Character]:
+        if self.value() == "yes":
+            return queryset.filter(health.healthy_q())
+        if self.value() == "no":
+            return queryset.exclude(health.healthy_q())
         return queryset
 
 
@@ -177,12 +203,15 @@ class CharacterAdmin(admin.ModelAdmin):
         "is_shared",
         "is_disabled",
         "orphaned",
+        "healthy",
         "update_health",
-        "last_update",
+        "last_checked",
+        "last_change",
         "created_at",
     )
     list_display_links = ("character_name",)
     list_filter = (
+        HealthyFilter,
         UpdateStatusFilter,
         OrphanedFilter,
         "is_disabled",
@@ -251,9 +280,17 @@ class CharacterAdmin(admin.ModelAdmin):
         code = health_code(obj)
         return format_html('<span style="color: {}">{}</span>', HEALTH_COLORS[code], HEALTH_LABELS[code])
 
-    @admin.display(description=_("last update"), ordering="health_last_success")
-    def last_update(self, obj: Character) -> Any:
-        return obj.health_last_success
+    @admin.display(description=_("healthy"), boolean=True, ordering="is_healthy")
+    def healthy(self, obj: Character) -> bool:
+        return bool(obj.is_healthy)
+
+    @admin.display(description=_("last checked"), ordering="health_last_checked")
+    def last_checked(self, obj: Character) -> Any:
+        return obj.health_last_checked
+
+    @admin.display(description=_("last change"), ordering="health_last_change")
+    def last_change(self, obj: Character) -> Any:
+        return obj.health_last_change
 
     # actions
 

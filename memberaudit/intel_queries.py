@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from django.db.models import (
     BigIntegerField,
     Count,
     Exists,
+    Expression,
     F,
     Max,
     Min,
@@ -35,6 +36,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from eveuniverse.models import EveEntity, EveType
@@ -123,10 +125,33 @@ def watched_entries(filters: IntelFilters) -> QuerySet[WatchListEntry]:
     return entries
 
 
+class IdList(Expression):
+    """Integer ids as the right side of ``__in``: ``(%s, %s, ...)`` with the ids as parameters.
+
+    ``field__in=[...]`` prepares every value through the field (a few microseconds each);
+    with the thousands of counterparty ids a report page sends three times, that was a
+    large part of the page's time. The ids are ints already (from the database).
+    """
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        super().__init__(output_field=BigIntegerField())
+        self.ids = tuple(ids)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[int]]:
+        if not self.ids:
+            return "(NULL)", []  # matches nothing, like an empty list
+        return f"({', '.join(['%s'] * len(self.ids))})", list(self.ids)
+
+
+def _ids(ids: QuerySet | list[int]) -> QuerySet | IdList:
+    return ids if isinstance(ids, QuerySet) else IdList(ids)
+
+
 def _via_affiliation(entity_ids: QuerySet | list[int]) -> QuerySet:
     """Character counterparties whose corporation, alliance or faction is among ``entity_ids``."""
+    ids = _ids(entity_ids)
     return CounterpartyAffiliation.objects.filter(
-        Q(corporation_id__in=entity_ids) | Q(alliance_id__in=entity_ids) | Q(faction_id__in=entity_ids)
+        Q(corporation_id__in=ids) | Q(alliance_id__in=ids) | Q(faction_id__in=ids)
     ).values("entity_id")
 
 
@@ -173,7 +198,7 @@ def _matching(
     if counterparties is None:
         counterparties = matching_counterparties(filters)
     if counterparties is not None:
-        qs = qs.filter(counterparty_id__in=counterparties)
+        qs = qs.filter(counterparty_id__in=IdList(counterparties))
     else:
         entity_ids = watched_entries(filters).values("entity_id")
         qs = qs.filter(
@@ -192,7 +217,7 @@ def entity_hits(user: User, entity_id: int) -> QuerySet[CharacterInteraction]:
         _via_affiliation([entity_id]).values_list("entity_id", flat=True)[:MAX_LISTED_COUNTERPARTIES]
     )
     if len(members) < MAX_LISTED_COUNTERPARTIES:
-        return _interactions(user).filter(counterparty_id__in=sorted({entity_id, *members}))
+        return _interactions(user).filter(counterparty_id__in=IdList(sorted({entity_id, *members})))
     return _interactions(user).filter(
         Q(counterparty_id=entity_id) | Q(counterparty_id__in=_via_affiliation([entity_id]))
     )
@@ -249,19 +274,39 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-class EvidenceFormatter:
-    """Turns evidence rows into what the pages and the CSV show.
+class ViewerLinks:
+    """Links into the character viewer: a tab, and what the tab's table should show first.
 
-    Built once per request: URLs, titles and translations are looked up once, not per row
-    (a report page formats over a thousand rows).
+    ``link(character_pk, "assets", parent=..., item=...)`` gives
+    ``/<viewer>/<pk>/?item=..&parent=..#ma-tab-assets``. The hash opens the tab (the viewer
+    supports it); the query names what its table shows: ``search`` (the table's search
+    box), the table's own parameters (``parent``: a container's contents, as the assets tab's
+    drill-down asks for them) and ``item`` (the row meant). Built once per request: the URL
+    is reversed once, not per row.
     """
 
     _PLACEHOLDER = 987_654_321_012
 
+    def __init__(self) -> None:
+        url = reverse("memberaudit:character_viewer", args=[self._PLACEHOLDER])
+        self.head, self.tail = url.split(str(self._PLACEHOLDER))
+
+    def __call__(self, character_pk: int, section: str, **params: Any) -> str:
+        query = urlencode(sorted((name, value) for name, value in params.items() if value not in (None, "")))
+        return f"{self.head}{character_pk}{self.tail}{'?' + query if query else ''}#ma-tab-{section}"
+
+
+class EvidenceFormatter:
+    """Turns evidence rows into what the pages and the CSV show.
+
+    Built once per request: URLs, titles and translations are looked up once, not per row
+    (a report page formats over a thousand rows). An evidence row links to its section's
+    tab in the viewer, searched for the counterparty's name: the rows behind the evidence.
+    """
+
     def __init__(self, watched: Mapping[int, list[dict[str, Any]]]) -> None:
         self.watched = watched
-        url = reverse("memberaudit:character_viewer", args=[self._PLACEHOLDER])
-        self.url_head, self.url_tail = url.split(str(self._PLACEHOLDER))
+        self.link = ViewerLinks()
         self.sources = evidence_sources()
         self.via_titles = {
             core.DIRECT: _("directly"),
@@ -280,7 +325,7 @@ class EvidenceFormatter:
         return {
             "character": row["character_name"],
             "character_id": row["character_eve_id"],
-            "viewer_url": f"{self.url_head}{row['character_id']}{self.url_tail}#ma-tab-{source}",
+            "viewer_url": self.link(row["character_id"], source, search=row["counterparty_name"]),
             "source": source,
             "source_title": self.sources.get(source, source),
             "counterparty": row["counterparty_name"] or self.unknown % {"id": row["counterparty_id"]},
@@ -319,6 +364,81 @@ REPORT_SORT = {"member": "member", "characters": "characters", "interactions": "
                "isk": "isk", "last_seen": "last_seen", "score": "score"}  # fmt: skip
 
 
+def _search(qs: QuerySet[CharacterInteraction], search: str) -> QuerySet[CharacterInteraction]:
+    """Rows of characters whose name, or whose main's name, contains ``search``."""
+    if not search:
+        return qs
+    return qs.filter(
+        Q(character__eve_character__character_name__icontains=search)
+        | Q(**{f"{_MAIN}__character_name__icontains": search})
+    )
+
+
+#: what scoring needs of each member (cheap: no names, no distinct counts)
+_SCORE_FIELDS = {
+    "interactions": Sum("count"),
+    "isk": Sum("isk"),
+    "last_seen": Max("last_seen", filter=~Q(source="contacts")),
+    "contacts": Count("pk", filter=Q(source="contacts")),
+    "best_standing": Max("standing"),
+}
+#: what a member's row shows besides its score
+_DETAIL_FIELDS = {
+    "main_name": Max(f"{_MAIN}__character_name"),
+    "main_corporation": Max(f"{_MAIN}__corporation_name"),
+    "lone_name": Max("character__eve_character__character_name"),
+    "characters": Count("character", distinct=True),
+    "counterparties": Count("counterparty", distinct=True),
+    "first_seen": Min("first_seen"),
+}
+#: the detail fields each sort column needs for every member (the others: only for one page)
+_SORT_NEEDS = {"member": ("main_name", "lone_name"), "characters": ("characters",)}
+
+
+def _scored(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A member's row (from ``_SCORE_FIELDS`` and any ``_DETAIL_FIELDS``) with its score."""
+    parts = core.score(
+        count=row["interactions"] or 0,
+        last_seen=row["last_seen"],
+        isk=row["isk"],
+        now=now,
+        current_contact=bool(row["contacts"]),
+        best_standing=row["best_standing"],
+    )
+    member = {
+        "member_key": row["member_key"],
+        "is_orphan": row["member_key"] < 0,
+        "interactions": row["interactions"] or 0,
+        "isk": str(row["isk"] or Decimal(0)),
+        "last_seen": _iso(row["last_seen"]),
+        "contacts": row["contacts"],
+        "best_standing": row["best_standing"],
+        "score": parts.total,
+        "score_parts": {
+            "volume": parts.volume,
+            "recency": parts.recency,
+            "isk": parts.isk,
+            "standing": parts.standing,
+        },
+    }
+    _add_details(member, row)
+    return member
+
+
+def _add_details(member: dict[str, Any], row: dict[str, Any]) -> None:
+    """Copy the detail fields ``row`` has onto ``member`` (names as the page shows them)."""
+    if "main_name" in row or "lone_name" in row:
+        is_member = not member["is_orphan"]
+        member["member"] = (row.get("main_name") if is_member else row.get("lone_name")) or ""
+    if "main_corporation" in row:
+        member["corporation"] = (row["main_corporation"] if not member["is_orphan"] else "") or ""
+    for name in ("characters", "counterparties"):
+        if name in row:
+            member[name] = row[name]
+    if "first_seen" in row:
+        member["first_seen"] = _iso(row["first_seen"])
+
+
 def member_summaries(
     user: User,
     filters: IntelFilters,
@@ -326,70 +446,63 @@ def member_summaries(
     now: datetime | None = None,
     counterparties: list[int] | None = None,
 ) -> list[dict]:
-    """One row per member (main with alts; a character without owner stands alone), scored.
+    """One row per member (main with alts; a character without owner stands alone), scored,
+    with every detail. One aggregate query; sorted by score, highest first.
 
-    One aggregate query; sorted by score, highest first.
+    The report's pages use ``_rank_members`` and ``_member_details`` instead: details only
+    for the members of one page.
     """
     now = now or timezone.now()
-    qs = hits(user, filters, counterparties)
-    if search:
-        qs = qs.filter(
-            Q(character__eve_character__character_name__icontains=search)
-            | Q(**{f"{_MAIN}__character_name__icontains": search})
-        )
+    rows = (
+        _search(hits(user, filters, counterparties), search)
+        .order_by()
+        .values(member_key=_MEMBER)
+        .annotate(**_SCORE_FIELDS, **_DETAIL_FIELDS)
+    )
+    members = [_scored(row, now) for row in rows]
+    members.sort(key=lambda m: (-m["score"], m["member"].casefold(), m["member_key"]))
+    return members
+
+
+def _rank_members(
+    qs: QuerySet[CharacterInteraction], now: datetime, table: TableRequest
+) -> list[dict[str, Any]]:
+    """Every member of ``qs`` scored and in the page's order: one aggregate query.
+
+    Reads only what scoring and the requested sort need: names and distinct counts cost more
+    than the score of thousands of members, and a page shows 50 (``_member_details``).
+    """
+    needs = {field for column, _desc in table.order for field in _SORT_NEEDS.get(REPORT_SORT[column], ())}
     rows = (
         qs.order_by()
         .values(member_key=_MEMBER)
-        .annotate(
-            main_name=Max(f"{_MAIN}__character_name"),
-            main_corporation=Max(f"{_MAIN}__corporation_name"),
-            lone_name=Max("character__eve_character__character_name"),
-            characters=Count("character", distinct=True),
-            counterparties=Count("counterparty", distinct=True),
-            interactions=Sum("count"),
-            isk=Sum("isk"),
-            last_seen=Max("last_seen", filter=~Q(source="contacts")),
-            first_seen=Min("first_seen"),
-            contacts=Count("pk", filter=Q(source="contacts")),
-            best_standing=Max("standing"),
-        )
+        .annotate(**_SCORE_FIELDS, **{name: _DETAIL_FIELDS[name] for name in sorted(needs)})
     )
-    members = []
-    for row in rows:
-        parts = core.score(
-            count=row["interactions"] or 0,
-            last_seen=row["last_seen"],
-            isk=row["isk"],
-            now=now,
-            current_contact=bool(row["contacts"]),
-            best_standing=row["best_standing"],
-        )
-        is_member = row["member_key"] > 0
-        members.append(
-            {
-                "member_key": row["member_key"],
-                "member": (row["main_name"] if is_member else row["lone_name"]) or "",
-                "corporation": (row["main_corporation"] if is_member else "") or "",
-                "is_orphan": not is_member,
-                "characters": row["characters"],
-                "counterparties": row["counterparties"],
-                "interactions": row["interactions"] or 0,
-                "isk": str(row["isk"] or Decimal(0)),
-                "last_seen": _iso(row["last_seen"]),
-                "first_seen": _iso(row["first_seen"]),
-                "contacts": row["contacts"],
-                "best_standing": row["best_standing"],
-                "score": parts.total,
-                "score_parts": {
-                    "volume": parts.volume,
-                    "recency": parts.recency,
-                    "isk": parts.isk,
-                    "standing": parts.standing,
-                },
-            }
-        )
-    members.sort(key=lambda m: (-m["score"], m["member"].casefold(), m["member_key"]))
+    members = [_scored(row, now) for row in rows]
+    # by score, ties by member key (stable: a member keeps its place from page to page)
+    members.sort(key=lambda m: (-m["score"], m["member_key"]))
+    if table.order:
+        members = _sort_members(members, table)
     return members
+
+
+def _member_details(
+    filters: IntelFilters,
+    characters: list[int],
+    search: str = "",
+    counterparties: list[int] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Names, corporation, distinct counts and first date of the members owning ``characters``
+    (one page of the report): one aggregate query over their rows only."""
+    if not characters:
+        return {}
+    qs = _search(
+        _matching(CharacterInteraction.objects.filter(character_id__in=characters), filters, counterparties),
+        search,
+    )
+    return {
+        row["member_key"]: row for row in qs.order_by().values(member_key=_MEMBER).annotate(**_DETAIL_FIELDS)
+    }
 
 
 def _sort_members(members: list[dict], table: TableRequest) -> list[dict]:
@@ -408,24 +521,37 @@ def _sort_members(members: list[dict], table: TableRequest) -> list[dict]:
     return members
 
 
+def _characters_of_members(user: User, member_keys: list[int]) -> list[int]:
+    """Pks of the accessible characters of these members (owners' user ids, or minus a lone
+    character's pk): one query."""
+    if not member_keys:
+        return []
+    owners = [key for key in member_keys if key > 0]
+    lone = [-key for key in member_keys if key < 0]
+    return list(
+        access.accessible_characters(user)
+        .filter(Q(eve_character__character_ownership__user_id__in=owners) | Q(pk__in=lone))
+        .values_list("pk", flat=True)
+    )
+
+
 def evidence_of_members(
     user: User,
     filters: IntelFilters,
     member_keys: list[int],
     per_member: int = EVIDENCE_PER_MEMBER,
     counterparties: list[int] | None = None,
+    characters: list[int] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
-    """The newest evidence rows of each member in ``member_keys``: one query (window function)."""
+    """The newest evidence rows of each member in ``member_keys``: one query (window function).
+
+    ``characters``: the members' characters when the caller has them (else one query more).
+    """
     if not member_keys:
         return {}
-    owners = [key for key in member_keys if key > 0]
-    lone = [-key for key in member_keys if key < 0]
-    # the page's characters first (one query): the evidence query then leads with the character
-    characters = list(
-        access.accessible_characters(user)
-        .filter(Q(eve_character__character_ownership__user_id__in=owners) | Q(pk__in=lone))
-        .values_list("pk", flat=True)
-    )
+    # the page's characters first: the evidence query then leads with the character
+    if characters is None:
+        characters = _characters_of_members(user, member_keys)
     qs = _matching(CharacterInteraction.objects.filter(character_id__in=characters), filters, counterparties)
     ranked = (
         _with_evidence_fields(qs)
@@ -450,20 +576,30 @@ def evidence_of_members(
 def report_page(
     user: User, filters: IntelFilters, table: TableRequest, now: datetime | None = None
 ) -> dict[str, Any]:
-    """One page of the intel report in DataTables' answer format, with each member's evidence."""
+    """One page of the intel report in DataTables' answer format, with each member's evidence.
+
+    Every member is scored (the default order is by score), but names, distinct counts and
+    evidence are read for the page's members only: the queries and most of the work do not
+    grow with the number of members.
+    """
+    now = now or timezone.now()
     counterparties = matching_counterparties(filters)
-    members = member_summaries(user, filters, table.search, now=now, counterparties=counterparties)
+    matching = hits(user, filters, counterparties)
+    members = _rank_members(_search(matching, table.search), now, table)
     if table.search:
-        total = len(member_summaries(user, filters, now=now, counterparties=counterparties))
+        total = matching.order_by().values(member_key=_MEMBER).distinct().count()
     else:
         total = len(members)
-    if table.order:
-        members = _sort_members(members, table)
     page = members[table.start : table.start + table.length]
-    evidence = evidence_of_members(
-        user, filters, [m["member_key"] for m in page], counterparties=counterparties
-    )
+    keys = [m["member_key"] for m in page]
+    characters = _characters_of_members(user, keys)
+    details = _member_details(filters, characters, table.search, counterparties)
+    evidence = evidence_of_members(user, filters, keys, counterparties=counterparties, characters=characters)
     for member in page:
+        _add_details(member, details.get(member["member_key"], {}))
+        for name, empty in (("member", ""), ("corporation", ""), ("characters", 0), ("counterparties", 0)):
+            member.setdefault(name, empty)
+        member.setdefault("first_seen", None)
         member["evidence"] = evidence.get(member["member_key"], [])
     return {"draw": table.draw, "recordsTotal": total, "recordsFiltered": len(members), "data": page}
 
@@ -733,6 +869,34 @@ def _group_names(grouping: str, rows: list[dict[str, Any]]) -> None:
             row[key] = known.get(key) or ""
 
 
+def _add_containers(rows: list[dict[str, Any]], link: ViewerLinks) -> None:
+    """Add to a page of single items their container (name, or type) and the link to the exact
+    item in the viewer's assets tab: one query for the page's containers, none without any."""
+    wanted = {(row["character_id"], row["parent_item_id"]) for row in rows if row["parent_item_id"]}
+    containers: dict[tuple[int, int], str] = {}
+    if wanted:
+        for character_pk, item_id, name, type_name in CharacterAsset.objects.filter(
+            character_id__in=sorted({pair[0] for pair in wanted}),
+            item_id__in=sorted({pair[1] for pair in wanted}),
+        ).values_list("character_id", "item_id", "name", "eve_type__name"):
+            containers[(character_pk, item_id)] = name or type_name or ""
+    for row in rows:
+        parent = row["parent_item_id"]
+        row["container_name"] = (
+            (containers.get((row["character_id"], parent)) or _("Unknown (%(id)s)") % {"id": parent})
+            if parent
+            else ""
+        )
+        # in a container: its contents (the drill-down); at the top: the tab's search for it
+        row["asset_url"] = link(
+            row["character_id"],
+            "assets",
+            parent=parent,
+            item=row["item_id"],
+            search=None if parent else (row["name"] or row["type_name"]),
+        )
+
+
 def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, grouping: str = "items") -> dict:
     """One page of the asset search (single items, or totals per character / per location)."""
     grouping = grouping if grouping in ASSET_GROUPINGS else "items"
@@ -756,6 +920,7 @@ def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, groupi
         filtered_count = filtered.count() if table.search else total
         rows = filtered.order_by(*ordering, "pk").values(
             "item_id",
+            "parent_item_id",
             "character_id",
             "name",
             "quantity",
@@ -793,13 +958,14 @@ def asset_page(user: User, query: Mapping[str, Any], table: TableRequest, groupi
         total = _grouped_assets(base, grouping).count() if table.search else filtered_count
         if rows:
             _group_names(grouping, rows)
+    link = ViewerLinks()
+    rows = [dict(row) for row in rows]
+    if grouping == "items":
+        _add_containers(rows, link)
     data = []
     for row in rows:
-        row = dict(row)
         if "character_id" in row:
-            row["viewer_url"] = (
-                reverse("memberaudit:character_viewer", args=[row["character_id"]]) + "#ma-tab-assets"
-            )
+            row["viewer_url"] = link(row["character_id"], "assets")
         if "location_id" in row and not row.get("location_name") and row["location_id"]:
             row["location_name"] = _("Unknown location #%(id)s") % {"id": row["location_id"]}
         data.append(row)
@@ -923,9 +1089,10 @@ def where_page(
             )[table.start : table.start + table.length]
         )
         flyable = _flyable_sets([row["pk"] for row in rows], _int(query.get("doctrine")))
+        link = ViewerLinks()
         data = []
         for row in rows:
-            row["viewer_url"] = reverse("memberaudit:character_viewer", args=[row["pk"]]) + "#ma-tab-location"
+            row["viewer_url"] = link(row["pk"], "location")
             row["last_login"] = _iso(row["last_login"])
             row["can_fly"] = flyable.get(row["pk"], [])
             data.append(row)

@@ -447,11 +447,12 @@ def _queue_due_sections(deadline: float) -> int:
             if pause := _paused():
                 logger.info("Stopped queuing after %d characters: %s", characters, pause)
                 break
-            claimed = [
-                (character, name, task_id)
-                for character, name in due_sections(chunk)
-                if (task_id := _claim(character.pk, name)) is not None
-            ]
+            due = [(character, name, uuid()) for character, name in due_sections(chunk)]
+            # one round trip claims the markers of the whole chunk
+            taken = locks.claim_many_queued(
+                [(c.pk, name, task_id) for c, name, task_id in due], _marker_seconds()
+            )
+            claimed = [pair for pair, ok in zip(due, taken, strict=True) if ok]
             recorder.count_in((character.pk, rings[name]) for character, name, _ in claimed)
             for index, (character, name, task_id) in enumerate(claimed):
                 try:

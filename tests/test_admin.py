@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from export_rows import create_rows
 from helpers import create_member, register_character, register_main
@@ -258,3 +260,32 @@ def test_the_change_page_edits_only_the_flags(admin_client):
     character.refresh_from_db()
     assert character.is_shared and character.is_disabled
     assert character.eve_character.character_name == "editable"
+
+
+def test_healthy_means_what_the_launcher_and_reports_mean_and_times_say_checked_and_changed(admin_client):
+    """Health comes from ``memberaudit.health``: one checked section is not a healthy character."""
+    from memberaudit import health
+    from memberaudit.sections import registry
+
+    fresh = _character("fresh")
+    now = timezone.now()
+    changed = now - dt.timedelta(days=21)
+    SectionStatus.objects.filter(character=fresh).delete()
+    SectionStatus.objects.bulk_create(
+        SectionStatus(
+            character=fresh,
+            section=name,
+            last_success_at=changed,
+            last_checked_at=now,
+            last_change_at=changed,
+        )
+        for name in registry.names()
+    )
+    partial = _character("partial")  # only skills were ever checked
+    assert health.character_health(fresh).is_healthy and not health.character_health(partial).is_healthy
+
+    assert _names(admin_client.get(reverse(CHANGELIST) + "?healthy=yes")) == {"fresh"}
+    assert _names(admin_client.get(reverse(CHANGELIST) + "?healthy=no")) == {"partial"}
+    rows = {c.name: c for c in admin_client.get(reverse(CHANGELIST)).context["cl"].result_list}
+    assert rows["fresh"].health_last_checked == now, "last checked, not last changed"
+    assert rows["fresh"].health_last_change == changed

@@ -70,12 +70,22 @@ def hostiles():
     return watch_list, traders
 
 
-def interact(character, counterparty, source="wallet_journal", *, days_ago=1, count=1, isk=0, standing=None):
+def interact(
+    character,
+    counterparty,
+    source="wallet_journal",
+    *,
+    days_ago=1,
+    count=1,
+    isk=0,
+    standing=None,
+    kind="character",
+):
     return CharacterInteraction.objects.create(
         character=character,
         source=source,
         counterparty_id=counterparty,
-        kind="character",
+        kind=kind,
         first_seen=NOW - timedelta(days=days_ago + 1),
         last_seen=NOW - timedelta(days=days_ago),
         count=count,
@@ -111,9 +121,10 @@ def test_members_are_grouped_by_main_scored_and_carry_their_evidence(client, lea
     evidence = {(e["character"], e["counterparty_id"]): e for e in row["evidence"]}
     assert set(evidence) == {("alpha", SPY), ("alpha alt", GRUNT)}
     spy = evidence[("alpha", SPY)]
+    # the journal tab, searched for the counterparty: the rows behind the evidence
     assert (
         spy["viewer_url"]
-        == reverse("memberaudit:character_viewer", args=[main.pk]) + "#ma-tab-wallet_journal"
+        == reverse("memberaudit:character_viewer", args=[main.pk]) + "?search=Known+Spy#ma-tab-wallet_journal"
     )
     assert [(m["entity"], m["via"]) for m in spy["matches"]] == [("Known Spy", "direct")]
     grunt = evidence[("alpha alt", GRUNT)]
@@ -151,6 +162,31 @@ def test_a_positive_standing_towards_a_watched_entity_ranks_first(client, leader
     client.force_login(leader)
     ranked = [row["member"] for row in data(client, "intel_report_data")["data"]]
     assert ranked == ["friendly", "trader"]
+
+
+def test_a_watched_faction_matches_its_contacts_and_its_militia(client, leader):
+    """Factions are contacts (kind ``faction``) and the faction of a counterparty in its militia."""
+    caldari, militia_pilot = 500_001, 2_117_000_001
+    WatchListEntry.objects.create(
+        watch_list=WatchList.objects.create(name="Enemy factions"),
+        entity_id=caldari,
+        kind="faction",
+        name="Caldari",
+    )
+    CounterpartyAffiliation.objects.create(
+        entity_id=militia_pilot, corporation_id=1_000_180, faction_id=caldari, checked_at=NOW
+    )
+    _user, friend = member("faction friend")
+    _user, trader = member("militia trader")
+    _user, bystander = member("bystander")
+    interact(friend, caldari, "contacts", standing=5.0, kind="faction")
+    interact(trader, militia_pilot, "wallet_transactions", isk=Decimal("1000"))
+    interact(bystander, TRADER)
+    client.force_login(leader)
+    rows = {row["member"]: row for row in data(client, "intel_report_data")["data"]}
+    assert set(rows) == {"faction friend", "militia trader"}
+    assert [m["via"] for m in rows["faction friend"]["evidence"][0]["matches"]] == ["direct"]
+    assert [m["via"] for m in rows["militia trader"]["evidence"][0]["matches"]] == ["faction"]
 
 
 def test_a_character_without_owner_is_its_own_member(client, hostiles):
@@ -231,6 +267,23 @@ def test_asset_search_filters_and_totals_per_character_and_location(client, lead
     }
     by_location = data(client, "intel_assets_data", location="60008494")
     assert [row["item_id"] for row in by_location["data"]] == [2]
+
+
+def test_an_asset_row_links_to_the_exact_item_in_its_container(client, leader):
+    _user, hauler = member("hauler")
+    viewer = reverse("memberaudit:character_viewer", args=[hauler.pk])
+    _asset(hauler, 100, name="Secret Stash", location_id=60003760, is_singleton=True)
+    _asset(hauler, 101, name="Hidden plans", parent_item_id=100, location_id=60003760)
+    _asset(hauler, 102, name="Loose plans", location_id=60003760)
+    _asset(hauler, 103, name="Lost plans", parent_item_id=999, location_id=60003760)
+    client.force_login(leader)
+    rows = {row["item_id"]: row for row in data(client, "intel_assets_data", name="plans")["data"]}
+    assert rows[101]["container_name"] == "Secret Stash"
+    assert rows[101]["asset_url"] == f"{viewer}?item=101&parent=100#ma-tab-assets"
+    assert rows[102]["container_name"] == ""
+    assert rows[102]["asset_url"] == f"{viewer}?item=102&search=Loose+plans#ma-tab-assets"
+    assert rows[103]["container_name"] == "Unknown (999)"
+    assert rows[101]["viewer_url"] == f"{viewer}#ma-tab-assets"
 
 
 def test_where_is_filters_by_online_status_and_counts_per_system(client, leader):

@@ -128,3 +128,21 @@ def test_a_running_task_keeps_its_marker_only_as_long_as_its_lock_so_a_killed_wo
     assert 0 < seen["ttl_at_start"] <= 1, "the marker was not shortened when the task started"
     assert seen["claimable_while_running"] is False, "the marker was not renewed while the update ran"
     assert locks.claim_queued(character.pk, "skill_sets", "next-beat", 60), "released when the task ended"
+
+
+def test_markers_claimed_in_one_round_trip_behave_like_single_claims():
+    """The beat claims a chunk's markers in one pipeline: same keys, same owners."""
+    assert locks.claim_queued(1, "assets", "task-old", 60)
+    taken = locks.claim_many_queued(
+        [(1, "skills", "task-a"), (1, "assets", "task-b"), (2, "skills", "task-c")], 60
+    )
+    assert taken == [True, False, True], "a queued copy keeps its marker"
+    assert not locks.claim_queued(1, "skills", "task-x", 60)
+    locks.release_queued(1, "skills", "task-x")  # not its owner: no effect
+    assert not locks.claim_queued(1, "skills", "task-y", 60)
+    locks.release_queued(1, "skills", "task-a")
+    assert locks.claim_queued(1, "skills", "task-z", 60)
+    assert 0 < cache.ttl(locks.queued_key(2, "skills")) <= 60
+    marker = locks.running_marker(2, "skills", "task-c", 5)
+    assert marker is not None and cache.ttl(locks.queued_key(2, "skills")) <= 5
+    assert locks.claim_many_queued([], 60) == []

@@ -32,6 +32,9 @@ VOLUME_FULL = 100
 RECENCY_HALF_LIFE_DAYS = 30.0
 ISK_FULL = Decimal(10_000_000_000)
 WEIGHTS = {"volume": 0.3, "recency": 0.35, "isk": 0.2, "standing": 0.15}
+_W_VOLUME, _W_RECENCY, _W_ISK, _W_STANDING = (
+    WEIGHTS[name] for name in ("volume", "recency", "isk", "standing")
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +49,13 @@ class Score:
     @property
     def total(self) -> float:
         """0-100, one decimal."""
-        value = sum(WEIGHTS[name] * getattr(self, name) for name in WEIGHTS)
+        # spelled out, not a loop over WEIGHTS: a report page scores every member
+        value = (
+            _W_VOLUME * self.volume
+            + _W_RECENCY * self.recency
+            + _W_ISK * self.isk
+            + _W_STANDING * self.standing
+        )
         return round(100 * value, 1)
 
 

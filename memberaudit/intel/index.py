@@ -23,8 +23,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, QuerySet, Sum
-from django.db.models.functions import Abs
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    FloatField,
+    Max,
+    Min,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
 from eveuniverse.models import EveEntity
@@ -40,8 +52,6 @@ logger = logging.getLogger(__name__)
 _CENT = Decimal("0.01")
 #: characters recomputed together after data retention (one GROUP BY per chunk)
 RETENTION_CHUNK = 500
-#: up to this many changed rows are written with one UPDATE each (cheaper than a CASE per field)
-FEW_UPDATES = 20
 
 
 @dataclasses.dataclass
@@ -88,12 +98,29 @@ def sources() -> list[Section]:
 
 
 def _aggregate(
-    spec: Counterparties, character_pks: Sequence[int], after_row: int = 0
-) -> Iterable[dict[str, Any]]:
-    """One GROUP BY over the declared rows (those after ``after_row``): per character and counterparty."""
+    spec: Counterparties,
+    character_pks: Sequence[int],
+    after_row: int = 0,
+    *,
+    only_entities: dict[int, int] | None = None,
+) -> QuerySet:
+    """One GROUP BY over the declared rows (those after ``after_row``): per character and counterparty.
+
+    ``only_entities`` (the characters' pks -> EVE ids): leave out in the database what
+    ``compute`` leaves out in Python (no counterparty, the character itself, kinds that are
+    not EVE entities).
+    """
     qs = spec.model.objects.filter(**{f"{spec.character}__in": character_pks}).exclude(
         **{f"{spec.field}__isnull": True}
     )
+    if only_entities is not None:
+        if len(only_entities) == 1:  # one character (a sync): its own id, without a join
+            myself: Any = next(iter(only_entities.values()))
+        else:
+            myself = F(f"{spec.character}__eve_character__character_id")
+        qs = qs.exclude(**{spec.field: 0}).exclude(**{spec.field: myself})
+        if spec.kind_field:
+            qs = qs.filter(**{f"{spec.kind_field}__in": ENTITY_KINDS})
     if after_row:
         qs = qs.filter(pk__gt=after_row)
     if spec.only is not None:
@@ -112,7 +139,21 @@ def _aggregate(
         annotations["isk"] = Sum(Abs(isk))
     if spec.standing:
         annotations["standing"] = Max(spec.standing)
+    if only_entities is not None:  # every column, typed (for a UNION ALL of the declarations)
+        group.setdefault("kd", Value(spec.kind, output_field=CharField()))
+        for name, field in _TYPED_NULLS.items():
+            annotations.setdefault(name, Cast(Value(None), output_field=field))
     return qs.order_by().values(**group).annotate(**annotations)
+
+
+#: what a declaration without a date, ISK or standing adds to the UNION ALL: typed NULLs, so
+#: the database knows each column's type whichever declarations have it
+_TYPED_NULLS = {
+    "first": DateTimeField(),
+    "last": DateTimeField(),
+    "isk": DecimalField(max_digits=22, decimal_places=2),
+    "standing": FloatField(),
+}
 
 
 def compute(
@@ -139,6 +180,54 @@ def compute(
     return found
 
 
+def _insert_computed(section: Section, characters: dict[int, int], now: datetime) -> IndexChanges:
+    """Write the index rows of characters that have none yet in one ``INSERT ... SELECT``.
+
+    What ``compute`` and ``refresh`` do in Python, done by the database: a character's first
+    sync indexes hundreds of counterparties, and reading them into Python to write them back
+    was most of the index's cost (bench/intel.py). Merges the declarations (``UNION ALL``, one
+    row per character and counterparty); the kind comes from the declaration, else from a
+    resolved name; rows without a date (contacts) are seen since ``now``.
+    """
+    ops = connection.ops
+    q = ops.quote_name
+    branches, params = [], []
+    for spec in section.counterparties:
+        sql, spec_params = _aggregate(
+            spec, sorted(characters), only_entities=characters
+        ).query.sql_with_params()
+        names = ("ch", "cp", "kd", "n", "first", "last", "isk", "standing", "last_row")
+        selected = ", ".join(f"{q('s')}.{q(name)}" for name in names)
+        branches.append(f"SELECT {selected} FROM ({sql}) {q('s')}")
+        params += list(spec_params)
+    table = q(CharacterInteraction._meta.db_table)
+    entities = q(EveEntity._meta.db_table)
+    u = q("u")
+    when = ops.adapt_datetimefield_value(now)
+    kinds = ", ".join(["%s"] * len(ENTITY_KINDS))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(name) for name in _INSERT_COLUMNS)}) "
+        f"SELECT {u}.{q('ch')}, {u}.{q('cp')}, %s, "
+        f"COALESCE(NULLIF(MAX({u}.{q('kd')}), ''), (SELECT {q('e')}.{q('category')} FROM {entities} {q('e')} "
+        f"WHERE {q('e')}.{q('id')} = {u}.{q('cp')} AND {q('e')}.{q('category')} IN ({kinds})), ''), "
+        f"COALESCE(MIN({u}.{q('first')}), %s), COALESCE(MAX({u}.{q('last')}), %s), SUM({u}.{q('n')}), "
+        f"ROUND(COALESCE(SUM({u}.{q('isk')}), 0), 2), MAX({u}.{q('standing')}), MAX({u}.{q('last_row')}) "
+        f"FROM ({' UNION ALL '.join(branches)}) {u} GROUP BY {u}.{q('ch')}, {u}.{q('cp')}"
+    )
+    pks = sorted(characters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [section.name, *ENTITY_KINDS, when, when, *params])
+        # what was added (for the follow-up: affiliations, notifications); ints only, no ORM
+        cursor.execute(
+            f"SELECT {q('character_id')}, {q('counterparty_id')} FROM {table} "
+            f"WHERE {q('source')} = %s AND {q('character_id')} IN ({', '.join(['%s'] * len(pks))}) "
+            f"ORDER BY {q('id')}",
+            [section.name, *pks],
+        )
+        created = [(int(character), int(counterparty)) for character, counterparty in cursor.fetchall()]
+    return IndexChanges(created=created)
+
+
 def _isk(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(_CENT)
 
@@ -152,6 +241,9 @@ def is_append_only(section: Section) -> bool:
 
 
 _FIELDS = ("kind", "first_seen", "last_seen", "count", "isk", "standing", "last_row")
+_INSERT_COLUMNS = ("character_id", "counterparty_id", "source", *_FIELDS)
+#: an index row to write: (character pk, counterparty id, *_FIELDS values)
+_Row = tuple[Any, ...]
 
 
 def refresh(
@@ -169,53 +261,52 @@ def refresh(
         return IndexChanges()
     now = now or timezone.now()
     rows = CharacterInteraction.objects.filter(character_id__in=sorted(characters), source=section.name)
+    indexed = True  # unknown: ask
     if not full and len(characters) == 1 and is_append_only(section):
         watermark = rows.aggregate(last=Max("last_row"))["last"]
         if watermark:
             return _append(section, characters, rows, watermark)
+        indexed = watermark is not None  # no index rows at all: a first sync has nothing to compare
+    existing = (
+        {(row[1], row[2]): row for row in rows.values_list("pk", "character_id", "counterparty_id", *_FIELDS)}
+        if indexed
+        else {}
+    )
+    if not existing:  # nothing to compare with: the database computes and writes it all
+        return _insert_computed(section, characters, now)
     computed = compute(section, characters)
-    existing = {
-        (row["character_id"], row["counterparty_id"]): row
-        for row in rows.values("pk", "character_id", "counterparty_id", *_FIELDS)
-    }
     categories = _known_kinds(
         {key[1] for key, evidence in computed.items() if not evidence.kind and key not in existing}
     )
 
-    to_create: list[CharacterInteraction] = []
-    to_update: list[CharacterInteraction] = []
-    changed_fields: set[str] = set()
+    to_create: list[_Row] = []
+    to_update: list[tuple[int, _Row]] = []
     for key, evidence in computed.items():
         current = existing.get(key)
-        fields = {
-            "kind": evidence.kind or (current["kind"] if current else categories.get(key[1], "")),
-            "first_seen": evidence.first,
-            "last_seen": evidence.last,
-            "count": evidence.count,
-            "isk": _isk(evidence.isk),
-            "standing": evidence.standing,
-            "last_row": evidence.last_row,
-        }
-        if evidence.first is None:  # current state (contacts): seen since first indexed
+        first, last = evidence.first, evidence.last
+        if first is None:  # current state (contacts): seen since first indexed
             if current is None:
-                fields["first_seen"] = fields["last_seen"] = now
+                first = last = now
             else:
-                fields["first_seen"] = current["first_seen"] or now
-                standing_changed = current["standing"] != evidence.standing
-                fields["last_seen"] = now if standing_changed else (current["last_seen"] or now)
+                first = current[4] or now  # first_seen
+                last = now if current[8] != evidence.standing else (current[5] or now)
+        row = (
+            key[0],
+            key[1],
+            evidence.kind or (current[3] if current else categories.get(key[1], "")),
+            first,
+            last,
+            evidence.count,
+            _isk(evidence.isk),
+            evidence.standing,
+            evidence.last_row,
+        )
         if current is None:
-            to_create.append(
-                CharacterInteraction(
-                    character_id=key[0], source=section.name, counterparty_id=key[1], **fields
-                )
-            )
-            continue
-        diff = [name for name, value in fields.items() if _differs(current[name], value)]
-        if diff:
-            to_update.append(CharacterInteraction(pk=current["pk"], **fields))
-            changed_fields.update(diff)
-    stale = [row["pk"] for key, row in existing.items() if key not in computed]
-    return _write(to_create, to_update, changed_fields, stale)
+            to_create.append(row)
+        elif any(_differs(old, new) for old, new in zip(current[3:], row[2:], strict=True)):
+            to_update.append((current[0], row))
+    stale = [row[0] for key, row in existing.items() if key not in computed]
+    return _write(section.name, to_create, to_update, stale)
 
 
 def _append(
@@ -226,120 +317,106 @@ def _append(
     if not added:
         return IndexChanges()
     existing = {
-        (row["character_id"], row["counterparty_id"]): row
-        for row in rows.filter(counterparty_id__in=sorted({key[1] for key in added})).values(
+        (row[1], row[2]): row
+        for row in rows.filter(counterparty_id__in=sorted({key[1] for key in added})).values_list(
             "pk", "character_id", "counterparty_id", *_FIELDS
         )
     }
     categories = _known_kinds(
         {key[1] for key, evidence in added.items() if not evidence.kind and key not in existing}
     )
-    to_create: list[CharacterInteraction] = []
-    to_update: list[CharacterInteraction] = []
+    to_create: list[_Row] = []
+    to_update: list[tuple[int, _Row]] = []
     for key, evidence in added.items():
         current = existing.get(key)
         if current is None:
             to_create.append(
-                CharacterInteraction(
-                    character_id=key[0],
-                    source=section.name,
-                    counterparty_id=key[1],
-                    kind=evidence.kind or categories.get(key[1], ""),
-                    first_seen=evidence.first,
-                    last_seen=evidence.last,
-                    count=evidence.count,
-                    isk=_isk(evidence.isk),
-                    last_row=evidence.last_row,
+                (
+                    key[0],
+                    key[1],
+                    evidence.kind or categories.get(key[1], ""),
+                    evidence.first,
+                    evidence.last,
+                    evidence.count,
+                    _isk(evidence.isk),
+                    None,
+                    evidence.last_row,
                 )
             )
             continue
-        first, last = current["first_seen"], current["last_seen"]
+        pk, _ch, _cp, kind, first, last, count, isk, standing, last_row = current
+        if evidence.first is not None and (first is None or evidence.first < first):
+            first = evidence.first
+        if evidence.last is not None and (last is None or evidence.last > last):
+            last = evidence.last
         to_update.append(
-            CharacterInteraction(
-                pk=current["pk"],
-                first_seen=min(d for d in (first, evidence.first) if d is not None)
-                if first or evidence.first
-                else None,
-                last_seen=max(d for d in (last, evidence.last) if d is not None)
-                if last or evidence.last
-                else None,
-                count=current["count"] + evidence.count,
-                isk=_isk(current["isk"]) + _isk(evidence.isk),
-                last_row=max(current["last_row"], evidence.last_row),
+            (
+                pk,
+                (
+                    key[0],
+                    key[1],
+                    kind,
+                    first,
+                    last,
+                    count + evidence.count,
+                    _isk(isk) + _isk(evidence.isk),
+                    standing,
+                    max(last_row, evidence.last_row),
+                ),
             )
         )
-    fields = {"first_seen", "last_seen", "count", "isk", "last_row"} if to_update else set()
-    return _write(to_create, to_update, fields, [])
+    return _write(section.name, to_create, to_update, [])
 
 
 def _write(
-    to_create: list[CharacterInteraction],
-    to_update: list[CharacterInteraction],
-    changed_fields: set[str],
-    stale: list[int],
+    source: str, to_create: list[_Row], to_update: list[tuple[int, _Row]], stale: list[int]
 ) -> IndexChanges:
+    """Delete, update and insert index rows: one statement per batch each, whatever the count.
+
+    Rows are plain tuples written with prepared ``executemany`` statements: building a model
+    instance per row and an ORM ``UPDATE`` per changed row was most of the index's cost in a
+    sync (bench/intel.py). Values are adapted by the database backend's own functions.
+    """
     size = batch_size()
     for start in range(0, len(stale), size):
         CharacterInteraction.objects.filter(pk__in=stale[start : start + size]).delete()
-    if len(to_update) <= FEW_UPDATES:  # a sync usually touches a few rows: plain UPDATEs are cheaper
-        for obj in to_update:
-            CharacterInteraction.objects.filter(pk=obj.pk).update(
-                **{name: getattr(obj, name) for name in sorted(changed_fields)}
-            )
-    else:
-        CharacterInteraction.objects.bulk_update(to_update, sorted(changed_fields), batch_size=size)
+    ops = connection.ops
+    table = ops.quote_name(CharacterInteraction._meta.db_table)
+    if to_update:
+        assignments = ", ".join(f"{ops.quote_name(name)} = %s" for name in _FIELDS)
+        sql = f"UPDATE {table} SET {assignments} WHERE {ops.quote_name('id')} = %s"
+        _execute_many(sql, [(*_adapted(row)[2:], pk) for pk, row in to_update], size)
     if to_create:
-        _insert(to_create, size)
+        columns = ", ".join(ops.quote_name(name) for name in _INSERT_COLUMNS)
+        placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        _execute_many(sql, [(row[0], row[1], source, *_adapted(row)[2:]) for row in to_create], size)
     return IndexChanges(
-        created=[(obj.character_id, obj.counterparty_id) for obj in to_create],
-        updated=len(to_update),
-        deleted=len(stale),
+        created=[(row[0], row[1]) for row in to_create], updated=len(to_update), deleted=len(stale)
     )
 
 
-_INSERT_FIELDS = (
-    "character_id",
-    "source",
-    "counterparty_id",
-    "kind",
-    "first_seen",
-    "last_seen",
-    "count",
-    "isk",
-    "standing",
-    "last_row",
-)
-
-
-def _insert(objs: list[CharacterInteraction], size: int) -> None:
-    """Insert new index rows with one prepared ``executemany`` per batch.
-
-    What ``bulk_create`` would do, without preparing every value of every field through the
-    ORM: a character's first sync adds hundreds of rows, and that preparation was most of the
-    index's cost (bench/intel.py). Values are adapted by the database backend's own functions.
-    """
+def _adapted(row: _Row) -> _Row:
+    """An index row's values as the database driver takes them (dates and ISK adapted)."""
     ops = connection.ops
-    table = ops.quote_name(CharacterInteraction._meta.db_table)
-    columns = ", ".join(ops.quote_name(name) for name in _INSERT_FIELDS)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})"
-    rows = [
-        (
-            obj.character_id,
-            obj.source,
-            obj.counterparty_id,
-            obj.kind,
-            ops.adapt_datetimefield_value(obj.first_seen),
-            ops.adapt_datetimefield_value(obj.last_seen),
-            obj.count,
-            ops.adapt_decimalfield_value(obj.isk, 22, 2),
-            obj.standing,
-            obj.last_row,
-        )
-        for obj in objs
-    ]
+    character, counterparty, kind, first, last, count, isk, standing, last_row = row
+    return (
+        character,
+        counterparty,
+        kind,
+        ops.adapt_datetimefield_value(first),
+        ops.adapt_datetimefield_value(last),
+        count,
+        ops.adapt_decimalfield_value(isk, 22, 2),
+        standing,
+        last_row,
+    )
+
+
+def _execute_many(sql: str, params: list[tuple[Any, ...]], size: int) -> None:
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            cursor.executemany(sql, rows[start : start + size])
+        for start in range(0, len(params), size):
+            cursor.executemany(sql, params[start : start + size])
 
 
 def _differs(stored: Any, value: Any) -> bool:

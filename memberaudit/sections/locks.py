@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from types import TracebackType
 
+from django_redis import get_redis_connection
 from redis.exceptions import LockError, LockNotOwnedError, RedisError
 from redis.lock import Lock
 
@@ -154,6 +155,25 @@ def claim_queued(
 ) -> bool:
     """Mark the section as queued by ``task_id``; False when a copy is queued already."""
     return acquire(queued_key(character_pk, section, force=force), timeout, token=task_id) is not None
+
+
+def claim_many_queued(claims: Sequence[tuple[int, str, str]], timeout: float) -> list[bool]:
+    """:func:`claim_queued` for many ``(character_pk, section, task_id)`` in one round trip.
+
+    The beat claims every due pair of a chunk at once: one pipelined ``SET NX PX`` per
+    marker, exactly what redis-py's lock does for one (same key, same token as value), so
+    :func:`release_queued` and :func:`running_marker` treat these markers like any other.
+    """
+    if not claims:
+        return []
+    client = get_redis_connection("default")
+    milliseconds = int(timeout * 1000)
+    pipe = client.pipeline(transaction=False)
+    for character_pk, section, task_id in claims:
+        pipe.set(
+            cache.make_key(queued_key(character_pk, section)), task_id.encode(), nx=True, px=milliseconds
+        )
+    return [bool(result) for result in pipe.execute()]
 
 
 def extend_queued(
