@@ -80,16 +80,7 @@ LABELS = {
 # --- the rule's parameters ----------------------------------------------------------------------
 
 
-def stale_minutes(section_name: str) -> int:
-    """Staleness of a section: its per-section override, else its ring's setting.
-
-    The same rule as ``tasks.stale_minutes`` (which schedules the updates; a test keeps the
-    two equal). Not imported from there: ``tasks`` imports ``compliance``, which imports this.
-    """
-    overrides = app_settings.get("MEMBERAUDIT_UPDATE_STALE_OVERRIDES") or {}
-    if section_name in overrides:
-        return int(overrides[section_name])
-    return app_settings.stale_minutes_for_ring(registry.get(section_name).ring)
+stale_minutes = registry.stale_minutes
 
 
 def deadlines(now: dt.datetime | None = None) -> dict[str, dt.datetime]:

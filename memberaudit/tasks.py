@@ -53,12 +53,7 @@ _FAILED = frozenset({"error", "route_down"})
 _SUCCEEDED = frozenset({"changed", "unchanged"})
 
 
-def stale_minutes(section_name: str) -> int:
-    """Staleness of a section: its per-section override, else its ring's setting."""
-    overrides = app_settings.get("MEMBERAUDIT_UPDATE_STALE_OVERRIDES") or {}
-    if section_name in overrides:
-        return int(overrides[section_name])
-    return app_settings.stale_minutes_for_ring(registry.get(section_name).ring)
+stale_minutes = registry.stale_minutes
 
 
 # --- what is due --------------------------------------------------------------------------

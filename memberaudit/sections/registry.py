@@ -6,6 +6,8 @@ import importlib
 import pkgutil
 import threading
 
+from memberaudit import app_settings
+
 from .base import Section
 
 _INFRASTRUCTURE = {"base", "engine", "registry", "sync", "resolver", "retention"}
@@ -96,3 +98,14 @@ def markdown_table() -> str:
             f"| {ops} | {section.description} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def stale_minutes(section_name: str) -> int:
+    """Staleness of a section in minutes: its per-section override, else its ring's setting.
+
+    The one rule for the periodic run (what is due) and for ``health`` (what is healthy).
+    """
+    overrides = app_settings.get("MEMBERAUDIT_UPDATE_STALE_OVERRIDES") or {}
+    if section_name in overrides:
+        return int(overrides[section_name])
+    return app_settings.stale_minutes_for_ring(get(section_name).ring)
