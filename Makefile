@@ -9,7 +9,7 @@ DEMO_CHARACTERS ?= 50
 export PYTHONPATH := $(CURDIR):$(CURDIR)/tests
 export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
 
-.PHONY: help setup test test-fast lint format demo screenshots wheel-check bench soak clean system-deps
+.PHONY: help setup test test-fast lint format demo screenshots layout-check wheel-check bench soak clean system-deps
 
 help:
 	@echo "make demo   - set up and run Member Audit on http://127.0.0.1:8000 (SQLite + fakeredis)"
@@ -18,6 +18,7 @@ help:
 	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make screenshots - demo + headless Chromium: styling check and docs/screenshots/"
+	@echo "make layout-check - the screenshots run plus overflow/contrast/raw-name checks (about 15 min)"
 	@echo "make soak   - 20 characters on a real worker, Redis and MariaDB under ESI faults and SIGKILLs (about 25 min)"
 
 # Debian's client headers are needed to build mysqlclient (pulled in by allianceauth).
@@ -57,6 +58,10 @@ demo: $(STAMP)
 # Start a small demo, sign in as every role in headless Chromium, check styling, save docs/screenshots/.
 screenshots: $(STAMP)
 	$(PY) tests/e2e/screenshots.py --characters 12 --out docs/screenshots
+
+# The same, plus overflow, contrast (WCAG AA) and raw-name checks at 1440/390 px in both themes.
+layout-check: $(STAMP)
+	$(PY) tests/e2e/screenshots.py --characters 12 --out .demo/layout-check --layout-checks
 
 soak: $(STAMP)
 	bash .ci/soak

@@ -167,7 +167,7 @@ class Beat(threading.Thread):
             self.stop.wait(0.5)
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 5) -> float:
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 10) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if condition():

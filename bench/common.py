@@ -37,10 +37,11 @@ def setup_django(db_name: str = "bench") -> Path:
 class EmulatorProcess:
     """``python -m memberaudit.testing.esi_emulator`` in its own process."""
 
-    def __init__(self, characters: int, seed: int, url: str | None = None) -> None:
+    def __init__(self, characters: int, seed: int, url: str | None = None, start: str | None = None) -> None:
         self.characters = characters
         self.seed = seed
         self.url = url
+        self.start = start
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> EmulatorProcess:
@@ -57,6 +58,7 @@ class EmulatorProcess:
                 str(self.characters),
                 "--seed",
                 str(self.seed),
+                *(["--start", self.start] if self.start else []),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -52,7 +52,7 @@ from memberaudit.models import (
     WatchListEntry,
 )
 from memberaudit.models.skillsets import CharacterSkillSetCheck
-from memberaudit.queries import TableRequest
+from memberaudit.queries import TableRequest, parse_id
 from memberaudit.sections import registry
 
 _OWNER = "character__eve_character__character_ownership__user"
@@ -67,11 +67,8 @@ EVIDENCE_PER_MEMBER = 25
 
 
 def _int(value: Any) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+    """A positive 64-bit id, or None (the one rule of ``queries.parse_id``)."""
+    return parse_id(value)
 
 
 def _text(query: Mapping[str, Any], name: str) -> str:

@@ -313,7 +313,9 @@ def update_section(
     retrying = False
     try:
         try:
-            character = Character.objects.select_related("eve_character").get(pk=character_pk)
+            character = Character.objects.select_related("eve_character__character_ownership").get(
+                pk=character_pk
+            )
         except Character.DoesNotExist:
             result = engine.UpdateResult(section, "skipped", message="character is gone")
         else:

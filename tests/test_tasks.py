@@ -131,11 +131,24 @@ def test_sections_become_due_by_their_ring(esi, register_character):
     tasks.update_character(character.pk)
     now = time.time()
     ring = {section.name: section.ring for section in registry.all_sections()}
+    # ESI's cache timer (Expires) comes first: a section is never due before it runs out
+    cached_until = {
+        s.section: s.not_before.timestamp()
+        for s in SectionStatus.objects.filter(character=character)
+        if s.not_before
+    }
+
+    def expected(at: float, rings: tuple[int, ...]) -> set[str]:
+        return {name for name, r in ring.items() if r in rings and cached_until.get(name, 0) <= at}
+
     in_an_hour = _due_names(character, now=now + 60 * 60)
-    assert in_an_hour == {name for name, r in ring.items() if r == 1}
+    assert in_an_hour == expected(now + 60 * 60, (1,)) and in_an_hour
     in_five_hours = _due_names(character, now=now + 5 * 60 * 60)
-    assert in_five_hours == {name for name, r in ring.items() if r in (1, 2)}
-    assert _due_names(character, now=now + 8 * 60 * 60) == set(ring)
+    assert in_five_hours == expected(now + 5 * 60 * 60, (1, 2))
+    assert in_five_hours > in_an_hour, "ring 2 follows ring 1"
+    assert "details" not in in_five_hours, "public details are cached by ESI for a day"
+    assert _due_names(character, now=now + 8 * 60 * 60) == expected(now + 8 * 60 * 60, (1, 2, 3))
+    assert _due_names(character, now=now + 25 * 60 * 60) == set(ring)
 
 
 @pytest.mark.emulator

@@ -137,13 +137,21 @@ def matches(
 # --- names or ids ------------------------------------------------------------------------------
 
 
+#: the largest id an EVE entity may have (ESI's ids are signed 64-bit integers)
+MAX_ENTITY_ID = 2**63 - 1
+
+
 def parse_entity_query(text: str) -> int | str | None:
-    """What someone typed to find an entity: an id (digits), a name, or None when empty."""
+    """What someone typed to find an entity: an id (digits), a name, or None when empty.
+
+    Digits beyond a 64-bit id are no id at all (None): no EVE entity has one.
+    """
     text = (text or "").strip()
     if not text:
         return None
     if text.isdigit():
-        return int(text)
+        number = int(text) if len(text) <= 19 else 0
+        return number if 0 < number <= MAX_ENTITY_ID else None
     return text[:100]
 
 

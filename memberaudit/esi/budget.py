@@ -56,15 +56,20 @@ def _remaining(entry: dict | None) -> float:
 
 
 def check(group: str | None = None, owner: int | None = None) -> None:
-    """Raise ``EsiPaused`` if ESI work must wait (globally or for this group and owner)."""
-    entry = cache.get(_PAUSE_KEY)
+    """Raise ``EsiPaused`` if ESI work must wait (globally or for this group and owner).
+
+    One cache round trip for the three pauses (this runs before every ESI call).
+    """
+    group_key = _GROUP_PAUSE_KEY.format(group=group, owner=owner or 0) if group else None
+    found = cache.get_many([key for key in (_PAUSE_KEY, "esi_error_limit_reset", group_key) if key])
+    entry = found.get(_PAUSE_KEY)
     if wait := _remaining(entry):
         raise EsiPaused(wait, entry["reason"])
-    reset = cache.get("esi_error_limit_reset")  # set by django-esi after a 420
+    reset = found.get("esi_error_limit_reset")  # set by django-esi after a 420
     if reset:
         raise EsiPaused(float(reset), "ESI error limit reached (420)")
-    if group:
-        entry = cache.get(_GROUP_PAUSE_KEY.format(group=group, owner=owner or 0))
+    if group_key:
+        entry = found.get(group_key)
         if wait := _remaining(entry):
             raise EsiPaused(wait, entry["reason"])
 

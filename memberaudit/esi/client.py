@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import ssl
 import tempfile
 import threading
 from pathlib import Path
@@ -46,12 +47,22 @@ def operation_tags() -> dict[str, str]:
 
 
 def operation_info(operation_id: str) -> dict:
-    """The spec entry of an operation (x-rate-limit, x-cache-age, security, ...)."""
+    """The spec entry of an operation (x-rate-limit, x-cache-age, security, ...). Read only."""
+    try:
+        return _operations()[operation_id]
+    except KeyError:
+        raise KeyError(operation_id) from None
+
+
+@functools.cache
+def _operations() -> dict[str, dict]:
+    """operationId -> spec entry with its path and method, indexed once (it is read per ESI call)."""
+    found = {}
     for path, path_item in _bundled_spec()["paths"].items():
         for method, op in path_item.items():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                return {**op, "path": path, "method": method}
-    raise KeyError(operation_id)
+            if isinstance(op, dict) and "operationId" in op:
+                found[op["operationId"]] = {**op, "path": path, "method": method}
+    return found
 
 
 def esi_base_url() -> str:
@@ -104,7 +115,46 @@ def provider() -> ESIClientProvider:
 
 
 def client() -> ESIClient:
-    return provider().client
+    esi = provider().client
+    _share_ssl_context(esi)
+    return esi
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every request of this process (certifi's CA bundle, read once)."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def _share_ssl_context(esi: ESIClient) -> None:
+    """Give every HTTP session django-esi opens the same TLS context.
+
+    aiopenapi3 opens a new httpx client for every request (django-esi's ``session_factory``),
+    and each one builds a TLS context and loads the CA bundle again: about 20 ms of CPU per
+    ESI call, most of what a 304 costs us (``docs/performance.md``). The context is the same
+    every time, so one built once serves all of them.
+    """
+    api = esi.api
+    factory = api._session_factory
+    if getattr(factory, "shares_ssl_context", False):
+        return
+
+    def session_factory(**kwargs):
+        kwargs.setdefault("verify", shared_ssl_context())
+        return factory(**kwargs)
+
+    session_factory.shares_ssl_context = True  # type: ignore[attr-defined]
+    api._session_factory = session_factory
+
+
+def share_ssl_context_with_eveuniverse() -> None:
+    """The same for django-eveuniverse's client (the resolver loads types through it)."""
+    provider()  # points eveuniverse at our server first
+    from eveuniverse import providers
+
+    _share_ssl_context(providers.esi.client)
 
 
 def _point_eveuniverse_at(spec_file: Path) -> None:

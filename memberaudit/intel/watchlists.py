@@ -22,6 +22,7 @@ from eveuniverse.models import EveEntity
 
 from memberaudit.core.intel import (
     ENTITY_KINDS,
+    MAX_ENTITY_ID,
     CsvProblem,
     CsvRow,
     negative_contacts,
@@ -101,7 +102,7 @@ def find_by_names(names: Iterable[str]) -> dict[str, list[Entity]]:
 
 def find_by_ids(ids: Iterable[int]) -> dict[int, Entity]:
     """Entities by id; ids unknown here are named through ESI (via the resolver)."""
-    ids = {int(i) for i in ids if i}
+    ids = {int(i) for i in ids if i and 0 < int(i) <= MAX_ENTITY_ID}
 
     def stored(wanted: set[int]) -> dict[int, Entity]:
         return {

@@ -106,6 +106,9 @@ class SyncContext:
     new_state: dict | None = None
     #: called after every ESI call (the engine renews its lock)
     on_progress: Callable[[], Any] = lambda: None
+    #: set by a section that left work for the next run (a budget ran low, a detail failed):
+    #: the engine then does not wait for ESI's cache timer before the next run
+    postponed: bool = False
 
     @property
     def character_id(self) -> int:
@@ -129,11 +132,15 @@ class SyncContext:
             force=self.refetch if refetch is None else refetch,
             **params,
         )
+        self._count(response)
+        return response
+
+    def _count(self, response: gateway.EsiResponse) -> None:
+        """Count the call, renew the lock and keep the earliest cache expiry of the run."""
         self.esi_calls += 1
         self.on_progress()
         if response.expires_at and (self.expires_at is None or response.expires_at < self.expires_at):
             self.expires_at = response.expires_at
-        return response
 
     def esi_public(
         self, operation_id: str, *, paged: bool = False, refetch: bool | None = None, **params: Any
@@ -146,8 +153,7 @@ class SyncContext:
             force=self.refetch if refetch is None else refetch,
             **params,
         )
-        self.esi_calls += 1
-        self.on_progress()
+        self._count(response)
         return response
 
     @property

@@ -66,6 +66,7 @@ class CalendarSection(Section):
                 raise
             except (EsiPaused, EsiError) as exc:
                 logger.info("%s: calendar details postponed to the next run: %s", ctx.character, exc)
+                ctx.postponed = True
                 break
             if response.not_modified:  # asked before, but never stored: ask again in full
                 response = ctx.esi("GetCharactersCharacterIdCalendarEventId", event_id=event_id, refetch=True)

@@ -168,9 +168,11 @@ class ContractsSection(Section):
                 raise
             except gateway.EsiPaused as exc:  # budget low: keep what we have, the rest next run
                 logger.info("%s: contract items postponed to the next run: %s", ctx.character, exc)
+                ctx.postponed = True
                 break
             except gateway.EsiError as exc:  # incl. the route being down: asked again next run
                 logger.warning("%s: items of contract %s: %s", ctx.character, contract_id, exc)
+                ctx.postponed = True
                 continue
             items.append({"contract_id": contract_id, "items": answer.data or []})
         return items, gone
@@ -186,9 +188,11 @@ class ContractsSection(Section):
                 raise
             except gateway.EsiPaused as exc:
                 logger.info("%s: contract bids postponed to the next run: %s", ctx.character, exc)
+                ctx.postponed = True
                 break
             except gateway.EsiError as exc:
                 logger.warning("%s: bids of contract %s: %s", ctx.character, contract_id, exc)
+                ctx.postponed = True
                 continue
             if not answer.not_modified:
                 bids.append({"contract_id": contract_id, "bids": answer.data or []})

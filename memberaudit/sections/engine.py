@@ -15,6 +15,7 @@ The rules the whole product relies on live here:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,17 +71,55 @@ last_checks = heartbeats.last_checks
 flush_checks = heartbeats.flush_checks
 
 
+# --- ESI's cache window -------------------------------------------------------------------
+# ESI answers the same until its cache timer (``Expires`` / ``max-age``) runs out, so asking
+# again before then costs a request (and CPU) for nothing. django-esi keeps no new expiry
+# after a 304, so the engine remembers the window of each section itself, from 200 and 304
+# answers alike. The key lives in django-esi's namespace (``esi_*``): whatever drops
+# django-esi's cached answers (a cache flush, a test that lets the timers run out) drops the
+# windows with them.
+
+
+def window_key(character_pk: int, section: str) -> str:
+    """Cache key holding until when ESI's cache of this section of this character holds."""
+    return f"esi_memberaudit_window:{character_pk}:{section}"
+
+
+def _remember_window(ctx: SyncContext, section: str) -> None:
+    """Remember until when ESI's cache holds, unless the section left work for the next run."""
+    expires_at = ctx.expires_at
+    if expires_at is None or ctx.postponed:
+        return
+    character_pk = ctx.character.pk
+    seconds = int(expires_at.timestamp() - timezone.now().timestamp())
+    if seconds > 0:
+        cache.set(window_key(character_pk, section), expires_at.timestamp(), timeout=seconds)
+
+
+def cached_until(character_pk: int, section: str) -> float | None:
+    """Until when (a timestamp) ESI would answer this section as it did last time; None if due."""
+    value = cache.get(window_key(character_pk, section))
+    return float(value) if value and value > timezone.now().timestamp() else None
+
+
 # --- tokens -----------------------------------------------------------------------------
 
 
 def find_token(character: Character, scopes: tuple[str, ...]) -> Token | None:
-    """The newest token of the owner for this character that has all ``scopes``."""
-    user = character.user
-    if user is None:
+    """The newest token of the owner for this character that has all ``scopes``.
+
+    One query (django-esi's ``require_scopes`` takes two and one join per scope), and the
+    owner's id is read from the ownership row without loading the user.
+    """
+    ownership = character.ownership
+    if ownership is None:
         return None
-    qs = Token.objects.filter(character_id=character.character_id, user=user)
+    qs = Token.objects.filter(character_id=character.character_id, user_id=ownership.user_id)
     if scopes:
-        qs = qs.require_scopes(list(scopes))
+        wanted = sorted(set(scopes))
+        qs = qs.annotate(
+            matching_scopes=Count("scopes", filter=Q(scopes__name__in=wanted), distinct=True)
+        ).filter(matching_scopes=len(wanted))
     return qs.order_by("-created").first()
 
 
@@ -211,6 +251,17 @@ def update_section(
     section = registry.get(section_name)
     if character.is_disabled:
         return UpdateResult(section_name, "skipped", message="character is disabled")
+    if not force and (until := cached_until(character.pk, section_name)):
+        # ESI would answer exactly what we stored last time: no request, no lock, no query
+        # (checked before the ownership, which costs one).
+        # Only a forced update (an admin's) asks again before the timer runs out.
+        return UpdateResult(
+            section_name,
+            "unchanged",
+            message=_("ESI's cache has not expired yet: new data can come after %(time)s")
+            % {"time": timezone.localtime(dt.datetime.fromtimestamp(until, tz=dt.timezone.utc)).isoformat()},
+        )
+
     if character.is_orphan:
         return UpdateResult(section_name, "skipped", message="character has no owner")
 
@@ -303,6 +354,7 @@ def _update_locked(
                 not_before=ctx.expires_at,
             )
         record_check(character.pk, section.name, ctx.expires_at)
+        _remember_window(ctx, section.name)
         return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls)
 
     try:
@@ -357,6 +409,7 @@ def _update_locked(
         return UpdateResult(section.name, "error", esi_calls=ctx.esi_calls, message=message)
 
     record_check(character.pk, section.name, ctx.expires_at)
+    _remember_window(ctx, section.name)
     return UpdateResult(
         section.name,
         "changed" if changes.total or status is None else "unchanged",

@@ -96,9 +96,11 @@ class KillmailsSection(Section):
                 continue
             except gateway.EsiPaused as exc:  # budget low: keep what we have, the rest next run
                 logger.info("%s: killmail details postponed to the next run: %s", ctx.character, exc)
+                ctx.postponed = True
                 break
             except gateway.EsiError as exc:  # incl. the route being down: asked again next run
                 logger.warning("%s: killmail %s: %s", ctx.character, killmail_id, exc)
+                ctx.postponed = True
                 continue
             details.append(summary(answer.data, ctx.character_id))
 

@@ -176,6 +176,7 @@ class MailSection(Section):
                 raise
             except (EsiPaused, EsiError) as exc:
                 logger.info("%s: mail bodies postponed to the next run: %s", ctx.character, exc)
+                ctx.postponed = True
                 break
             if response.not_modified:  # asked before, but never stored: ask again in full
                 response = _refetch(ctx, "GetCharactersCharacterIdMailMailId", mail_id=mail_id)

@@ -33,6 +33,7 @@ from eveuniverse.models import EveEntity, EveSolarSystem, EveType
 
 from memberaudit import app_settings
 from memberaudit.esi import budget, gateway
+from memberaudit.esi import client as esi_client
 from memberaudit.esi.budget import EsiPaused
 from memberaudit.models import Character, Location
 from memberaudit.models.locations import STRUCTURE_ID_MIN
@@ -182,6 +183,7 @@ def resolve_types(ids: Iterable[int]) -> int:
     if not missing:
         return 0
     backing_off = cache.get_many([_UNKNOWN_TYPE_KEY.format(i) for i in missing])
+    esi_client.share_ssl_context_with_eveuniverse()
     loaded = 0
     for type_id in sorted(missing):
         if _UNKNOWN_TYPE_KEY.format(type_id) in backing_off:

@@ -16,6 +16,7 @@ Rules per section (they follow how each section stores ESI's answer):
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
@@ -50,6 +51,11 @@ def _token(base_url: str, character_id: int) -> str:
 
 def _get(http: RawClient, path: str, token: str) -> tuple[Any, dict[str, str]]:
     response = http.get(path, token)
+    for _attempt in range(5):  # our own rate-limit bucket (by user agent) ran dry: wait like a client
+        if response.status != 429:
+            break
+        time.sleep(min(30, int(response.headers.get("retry-after", "5"))))
+        response = http.get(path, token)
     if response.status != 200:
         raise RuntimeError(f"the emulator answered {response.status} to {path}: {response.body[:200]!r}")
     return response.json(), response.headers
