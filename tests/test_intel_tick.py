@@ -52,3 +52,21 @@ def test_the_index_follows_the_next_sync_after_time_passes(settings, monkeypatch
             assert counts() == after
         finally:
             esi_client.reset()
+
+
+@pytest.mark.emulator
+@pytest.mark.django_db
+def test_affiliation_lookups_that_esi_fails_leave_the_tasks_standing(esi):
+    """A 5xx or a malformed answer of /characters/affiliation is logged, not raised: the stored
+    affiliations stay and the periodic refresh tries again."""
+    from helpers import create_character
+
+    from memberaudit.intel import tasks as intel_tasks
+
+    character = create_character()
+    counterparty = esi.characters()[1]["id"]
+    for faults in ({"route_error_rates": {"PostCharactersAffiliation": 1.0}}, {"malformed_rate": 1.0}):
+        esi.set_faults(**faults)
+        assert intel_tasks.process_new_interactions.run([[character.pk, counterparty]]) == 0
+        assert intel_tasks.refresh_affiliations.run() == 0
+    esi.set_faults()

@@ -15,6 +15,7 @@ from celery import shared_task
 
 from memberaudit import app_settings
 from memberaudit.esi.budget import EsiPaused
+from memberaudit.esi.gateway import EsiError
 
 from . import affiliations, notify
 
@@ -43,6 +44,8 @@ def process_new_interactions(self, pairs: list[list[int]]) -> int:
         affiliations.refresh({counterparty_id for _pk, counterparty_id in pairs})
     except EsiPaused as exc:  # notify with what is known; the periodic refresh catches up
         logger.info("Affiliations of new counterparties postponed: %s", exc)
+    except EsiError as exc:  # a server error or a malformed answer: the same, said louder
+        logger.warning("Affiliations of new counterparties not loaded, left to the periodic refresh: %s", exc)
     return notify.notify_new_hits((pk, counterparty_id) for pk, counterparty_id in pairs)
 
 
@@ -53,6 +56,9 @@ def refresh_affiliations(self) -> int:
         changes = affiliations.refresh()
     except EsiPaused as exc:
         _retry_or_give_up(self, exc, "Refreshing counterparty affiliations")
+        return 0
+    except EsiError as exc:  # stored affiliations stay; the next periodic run tries again
+        logger.warning("Refreshing counterparty affiliations failed: %s", exc)
         return 0
     if not changes.changed:
         return 0
