@@ -176,11 +176,14 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: fl
     raise Failed(f"FAILED: timed out after {timeout:.0f} s waiting for {what}")
 
 
-def mismatches(characters: list[Character]) -> list[str]:
+def mismatches(characters: list[Character], first_only: bool = False) -> list[str]:
+    """How the database differs from the emulator; ``first_only`` stops at the first character that does."""
     problems = []
     for character in characters:
         answers = reconcile.esi_answers(ESI, character.eve_character.character_id)
         problems += reconcile.differences(character, answers)
+        if problems and first_only:
+            break
     return problems
 
 
@@ -202,6 +205,6 @@ def matches_emulator(characters: list[Character]) -> Callable[[], bool]:
         )
         if done.count() < len(pks) * len(SECTIONS):
             return False
-        return not mismatches(characters)
+        return not mismatches(characters, first_only=True)
 
     return condition

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -73,7 +74,9 @@ def _pages(http: RawClient, path: str, token: str) -> Iterator[dict]:
 def esi_answers(base_url: str, character_id: int) -> dict[str, Any]:
     """What ESI (the emulator) says now about the checked sections of one character."""
     base_url = base_url.rstrip("/")
-    http = RawClient(base_url, user_agent="memberaudit-reconcile")
+    # a user agent of its own per call: ESI's rate-limit buckets are per application and
+    # character, so the comparison never spends the buckets of the app under test, nor its own
+    http = RawClient(base_url, user_agent=f"memberaudit-reconcile-{uuid.uuid4().hex[:12]}")
     token = _token(base_url, character_id)
     root = f"/characters/{character_id}"
     try:
