@@ -274,7 +274,7 @@ def bounty_kills(reason: str | None) -> list[tuple[int, int]]:
 
 def bounty_text(kills: list[tuple[int, int]], names: dict[int, str]) -> str:
     """``"2 × Guristas Pithi, 1 × Serpentis Scout"``; unknown types as ``"type 123"``."""
+    unknown = gettext("type %(id)s")
     return ", ".join(
-        f"{count} × {names.get(type_id) or gettext('type %(id)s') % {'id': type_id}}"
-        for type_id, count in kills
+        f"{count} × {names.get(type_id) or unknown % {'id': type_id}}" for type_id, count in kills
     )
