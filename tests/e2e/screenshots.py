@@ -208,6 +208,10 @@ return out;
 """
 
 
+#: the planted hostile alliance of the emulator's world (``esi_emulator.hostiles``)
+HOSTILE_ALLIANCE_ID = 99_300_001
+
+
 @dataclass
 class Shot:
     name: str
@@ -551,6 +555,19 @@ def run_checks(
         browser.sign_in("auditor")
         shots.append(Shot("finder", "member-audit/finder/", "auditor", "Character finder (alliance auditor)"))
         browser.capture(shots[-1], out_dir)
+        # intel (the auditor holds intel_access; the demo's watch list names the planted hostiles)
+        for name, path, description in (
+            ("intel-report", "member-audit/intel/", "Intel report: members dealing with watched entities"),
+            (
+                "intel-investigate",
+                f"member-audit/intel/investigate/?q={HOSTILE_ALLIANCE_ID}",
+                "Intel: investigate an entity (a hostile alliance)",
+            ),
+            ("intel-assets", "member-audit/intel/assets/", "Intel: asset search across characters"),
+            ("intel-where", "member-audit/intel/where/", "Intel: where is everyone"),
+        ):
+            shots.append(Shot(name, path, "auditor", description))
+            browser.capture(shots[-1], out_dir)
 
         browser.sign_in("admin")
         shots.append(Shot("exports", "member-audit/exports/", "admin", "Data exports (admin)"))
