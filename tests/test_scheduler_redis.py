@@ -148,7 +148,7 @@ def test_a_slow_multi_page_fetch_keeps_its_lock_and_nobody_else_releases_it(
     # the worker runs in this process; two seconds (renewed every 0.67 s) leave room for a busy
     # CI machine, where a one-second lock can lapse between two renewals
     monkeypatch.setattr(engine, "LOCK_SECONDS", 2)
-    esi.set_faults(latency_ms=400)  # every request takes 0.4 s: the fetch outlasts the lock's life
+    esi.set_faults(latency_ms=1000)  # every request takes a second: the fetch outlasts the lock's life
     key = engine.lock_key_for(character.pk, "assets")
     intruder = locks.owned_lock(key, 60, token="another-worker")
     held_for: list[float] = []
