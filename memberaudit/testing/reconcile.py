@@ -10,7 +10,8 @@ Rules per section (they follow how each section stores ESI's answer):
 - assets, skills (with levels), contacts: the stored set equals ESI's.
 - wallet journal: every entry ESI lists is stored; stored entries ESI no longer lists (older
   than its 30-day window) are kept on purpose and must be older than ESI's oldest entry.
-- mail: the ``MEMBERAUDIT_MAX_MAILS`` newest headers ESI lists are stored.
+- mail: the ``MEMBERAUDIT_MAX_MAILS`` newest headers are stored, counting mails ESI no longer
+  lists (deleted in game) that Member Audit keeps on purpose.
 """
 
 from __future__ import annotations
@@ -148,11 +149,15 @@ def differences(character: Character, answers: dict[str, Any]) -> list[str]:
         if kept:
             problems.append(f"{character.name} wallet_journal: {len(kept)} stored entries ESI never listed")
 
-    newest = sorted(answers["mail"].items(), key=lambda item: (item[1] or "", item[0]), reverse=True)[
-        : max_mails()
-    ]
-    stored_mails = set(CharacterMail.objects.filter(character_id=pk).values_list("mail_id", flat=True))
-    missing_mails = {mail_id for mail_id, _ in newest} - stored_mails
+    # mails deleted in game stay stored (evidence); the newest MEMBERAUDIT_MAX_MAILS of what ESI
+    # lists and what is kept that way are what must be stored
+    stored_mails = dict(CharacterMail.objects.filter(character_id=pk).values_list("mail_id", "timestamp"))
+    candidates = {mail_id: _parse(ts) for mail_id, ts in answers["mail"].items() if ts}
+    candidates.update(
+        {mail_id: ts for mail_id, ts in stored_mails.items() if mail_id not in candidates and ts}
+    )
+    newest = sorted(candidates.items(), key=lambda item: (item[1], item[0]), reverse=True)[: max_mails()]
+    missing_mails = {mail_id for mail_id, _ in newest if mail_id in answers["mail"]} - set(stored_mails)
     if missing_mails:
         problems.append(f"{character.name} mail: {len(missing_mails)} of the newest mails are missing")
     if len(stored_mails) > max_mails():
