@@ -114,24 +114,7 @@ def checked_at_expression() -> models.Func:
 
 
 class SectionStatusQuerySet(models.QuerySet):
-    def health_by_character(self, character_ids) -> dict[int, dict]:
-        """Per character: sections with errors, with token errors, updated sections, and when
-        a section was last checked and last changed — one query."""
-        rows = (
-            self.filter(character_id__in=character_ids)
-            .values("character_id")
-            .annotate(
-                total=models.Count("id"),
-                errors=models.Count("id", filter=~models.Q(error_message="")),
-                token_errors=models.Count("id", filter=models.Q(is_token_error=True)),
-                updated=models.Count("id", filter=models.Q(last_success_at__isnull=False)),
-                last_success=models.Max("last_success_at"),
-                last_checked=models.Max(checked_at_expression()),
-                last_change=models.Max("last_change_at"),
-            )
-            .order_by()
-        )
-        return {row.pop("character_id"): row for row in rows}
+    """Section statuses; per-character health lives in ``memberaudit.health``."""
 
 
 class SectionStatus(models.Model):
