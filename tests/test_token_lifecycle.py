@@ -30,10 +30,15 @@ WALLET_SCOPE = "esi-wallet.read_character_wallet.v1"
 
 
 def _age_tokens(character, minutes: int = 21) -> None:
-    """Make the character's tokens look ``minutes`` old to django-esi (past their 20 minutes)."""
+    """Make the character's tokens look ``minutes`` old to django-esi (past their 20 minutes).
+
+    Time passing also runs out ESI's cache timers: django-esi's cached answers and the
+    engine's cache windows go with them (both live under ``esi_*``), so the next run asks ESI.
+    """
     Token.objects.filter(character_id=character.character_id).update(
         created=timezone.now() - timedelta(minutes=minutes)
     )
+    cache.delete_pattern("esi_*")
 
 
 def _sso_calls(esi, grant: str | None = None) -> int:
