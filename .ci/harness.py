@@ -12,6 +12,7 @@ Expects MEMBERAUDIT_TEST_DB=mysql, MYSQL_*, REDIS_URL, CELERY_EAGER=0 and ESI_AP
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -54,6 +55,7 @@ REDIS_URL = os.environ["REDIS_URL"]
 CACHE_SCALE = 0.01  # assets: one hour of ESI cache becomes 36 s
 SECTIONS = registry.names()
 UPDATE_SECTION = "memberaudit.tasks.update_section"
+UPDATE_SECTIONS = "memberaudit.tasks.update_sections"
 broker = redis.Redis.from_url(f"{REDIS_URL}/0")
 cache_db = redis.Redis.from_url(f"{REDIS_URL}/1")
 
@@ -126,12 +128,22 @@ def broker_depth() -> tuple[int, int]:
     return sum(broker.llen(key) for key in _queue_keys()), broker.hlen("unacked")
 
 
-def update_messages() -> int:
-    """``update_section`` messages in the broker: waiting in a queue, or taken and unacknowledged."""
-    raw = [m for key in _queue_keys() for m in broker.lrange(key, 0, -1)]
-    tasks_named = [json.loads(m)["headers"]["task"] for m in raw]
-    tasks_named += [json.loads(value)[0]["headers"]["task"] for value in broker.hvals("unacked")]
-    return sum(name == UPDATE_SECTION for name in tasks_named)
+def _sections_of(message: dict) -> list[str]:
+    """The sections an update message carries: one for ``update_section``, several for ``update_sections``."""
+    task = message["headers"]["task"]
+    if task not in (UPDATE_SECTION, UPDATE_SECTIONS):
+        return []
+    args = json.loads(base64.b64decode(message["body"]))[0]
+    return [args[1]] if task == UPDATE_SECTION else list(args[1])
+
+
+def update_messages() -> tuple[int, int]:
+    """Update messages in the broker (waiting in a queue, or taken and unacknowledged), and the
+    (character, section) copies they carry: one message per character carries its due sections."""
+    raw = [json.loads(m) for key in _queue_keys() for m in broker.lrange(key, 0, -1)]
+    raw += [json.loads(value)[0] for value in broker.hvals("unacked")]
+    carried = [_sections_of(message) for message in raw]
+    return sum(1 for sections in carried if sections), sum(map(len, carried))
 
 
 def section_locks() -> list[str]:
@@ -147,7 +159,8 @@ class Beat(threading.Thread):
         super().__init__(daemon=True)
         self.seconds = seconds
         self.stop = threading.Event()
-        self.peak = 0  # update_section messages
+        self.peak = 0  # update messages (update_sections per character, update_section per section)
+        self.peak_sections = 0  # (character, section) copies those messages carry
         self.peak_all = 0  # every message
         self.sent = 0
 
@@ -161,7 +174,9 @@ class Beat(threading.Thread):
                     next_beat = time.monotonic() + self.seconds
                 waiting, unacked = broker_depth()
                 self.peak_all = max(self.peak_all, waiting + unacked)
-                self.peak = max(self.peak, update_messages())
+                messages, sections = update_messages()
+                self.peak = max(self.peak, messages)
+                self.peak_sections = max(self.peak_sections, sections)
             except redis.RedisError as exc:  # a probe must not end the loop
                 print(f"[beat] {exc}", flush=True)
             self.stop.wait(0.5)

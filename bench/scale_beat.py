@@ -27,7 +27,7 @@ it); the messages are then dropped so that they do not count into our memory.
 
 Measured: ``run_regular_updates`` (wall, CPU, peak RSS of the process during the beat and its
 growth, SQL queries, cache round trips, messages and bytes by task, time per chunk), a second
-beat right away at the same moment (it must queue no ``update_section``: every due pair has its
+beat right away at the same moment (it must queue no update message: every due pair has its
 queue marker; ``prune_history`` and ``update_compliance_groups`` are sent by every beat), with
 ``--real-clock-beat`` a third one on the real clock (it must queue exactly what fell due since),
 and the finder and every report endpoint as a superuser (median time of ``--runs``, queries of
@@ -139,17 +139,26 @@ def setup_django(db_path: Path) -> None:
     assert not app.conf.task_always_eager
 
 
+UPDATE_SECTION = "memberaudit.tasks.update_section"
+UPDATE_SECTIONS = "memberaudit.tasks.update_sections"
+UPDATE_TASKS = (UPDATE_SECTIONS, UPDATE_SECTION)
+
+
 class Meter:
     """Counts broker messages (by task, with the bytes Redis would store), SQL queries and
     cache round trips while active."""
 
     def __init__(self) -> None:
+        from base64 import b64decode
+
         from kombu.transport import memory
-        from kombu.utils.json import dumps
+        from kombu.utils.json import dumps, loads
         from redis.connection import AbstractConnection
 
         self.messages: Counter[str] = Counter()
         self.bytes: Counter[str] = Counter()
+        #: (character, section) pairs the update messages carry, by task
+        self.sections: Counter[str] = Counter()
         self.countdowns: list[float] = []
         self.queries = 0
         self.round_trips = 0
@@ -161,9 +170,12 @@ class Meter:
                 task = message.get("headers", {}).get("task", "?")
                 meter.messages[task] += 1
                 meter.bytes[task] += len(dumps(message))
-                eta = message.get("headers", {}).get("eta")
-                if eta and task.endswith("update_section"):
-                    meter.countdowns.append(eta)
+                if task in UPDATE_TASKS:
+                    # one update_sections message per character carries its due sections
+                    args = loads(b64decode(message["body"]))[0]
+                    meter.sections[task] += len(args[1]) if task == UPDATE_SECTIONS else 1
+                    if eta := message.get("headers", {}).get("eta"):
+                        meter.countdowns.append(eta)
             # dropped: a broker holds them in production, not the beat's process
 
         send = AbstractConnection.send_packed_command
@@ -189,6 +201,7 @@ class Meter:
         def active():
             self.messages.clear()
             self.bytes.clear()
+            self.sections.clear()
             self.countdowns.clear()
             self.queries = self.round_trips = 0
             self.active = True
@@ -540,9 +553,10 @@ def run_beat(
         clock.close()
         flush.close()
     chunks = clock.chunks(end)
-    section_task = "memberaudit.tasks.update_section"
-    sent = meter.messages.get(section_task, 0)
-    assert sent == queued, f"queued {queued} but {sent} update_section messages reached the broker"
+    sent = sum(meter.sections[task] for task in UPDATE_TASKS)
+    assert sent == queued, f"queued {queued} but {sent} sections reached the broker"
+    update_messages = sum(meter.messages[task] for task in UPDATE_TASKS)
+    update_bytes = sum(meter.bytes[task] for task in UPDATE_TASKS)
     result = {
         "wall_s": round(timer.wall, 2),
         "cpu_s": round(timer.cpu, 2),
@@ -553,7 +567,10 @@ def run_beat(
         "messages": sum(meter.messages.values()),
         "message_bytes": sum(meter.bytes.values()),
         "messages_by_task": dict(meter.messages),
-        "bytes_per_section_message": round(meter.bytes[section_task] / sent) if sent else None,
+        "update_messages": update_messages,
+        "sections_per_update_message": round(sent / update_messages, 2) if update_messages else None,
+        "bytes_per_update_message": round(update_bytes / update_messages) if update_messages else None,
+        "bytes_per_queued_section": round(update_bytes / sent) if sent else None,
         "queries": meter.queries,
         "cache_round_trips": meter.round_trips,
         "chunks": len(chunks),
@@ -766,7 +783,7 @@ def main() -> int:
             redis.__exit__()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    section_task = "memberaudit.tasks.update_section"
+    second_updates = sum(second["messages_by_task"].get(task, 0) for task in UPDATE_TASKS)
     row = {
         "scenario": "scale_50k",
         "characters": args.characters,
@@ -779,8 +796,9 @@ def main() -> int:
         "rss_growth_mb": beat["rss_growth_mb"],
         "messages": beat["messages"],
         "message_bytes": beat["message_bytes"],
-        "second_beat_messages": second["messages_by_task"].get(section_task, 0),
-        "second_beat_other_messages": second["messages"] - second["messages_by_task"].get(section_task, 0),
+        "update_messages": beat["update_messages"],
+        "second_beat_messages": second_updates,
+        "second_beat_other_messages": second["messages"] - second_updates,
         "second_beat_wall_s": second["wall_s"],
         "beat": beat,
         "second_beat": second,
@@ -801,7 +819,7 @@ def main() -> int:
         f"{args.characters:,} characters ({args.cache}): beat {beat['wall_s']} s wall, {beat['cpu_s']} s CPU, "
         f"peak RSS {beat['peak_rss_mb']} MiB (+{beat['rss_growth_mb']}), {beat['messages']:,} messages, "
         f"{beat['message_bytes'] / 2**20:.1f} MiB; {beat['wall_s'] * per_char:.0f} us wall per character; "
-        f"second beat {row['second_beat_messages']} section messages in {second['wall_s']} s"
+        f"second beat {row['second_beat_messages']} update messages in {second['wall_s']} s"
     )
     print(
         json.dumps(

@@ -76,9 +76,17 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         {},
         "Per-section staleness in minutes, e.g. {'wallet_journal': 120}; overrides the section's ring.",
     ),
+    "MEMBERAUDIT_UPDATE_BACKOFF_MAX": (
+        6,
+        "Most stale times a section that has not changed for long may wait between two checks (one per 6 unchanged ones); 1 turns the back-off off.",
+    ),
+    "MEMBERAUDIT_UPDATE_BACKOFF_MAX_MINUTES": (
+        1440,
+        "Longest wait in minutes between two checks of a backed-off section, whatever its ring (None: only MEMBERAUDIT_UPDATE_BACKOFF_MAX).",
+    ),
     "MEMBERAUDIT_HEALTH_GRACE_MINUTES": (
         120,
-        "Minutes a section may be overdue beyond its stale time before its character counts as unhealthy.",
+        "Minutes a section may be overdue beyond its stale time (stretched by the back-off) before its character counts as unhealthy.",
     ),
     "MEMBERAUDIT_SHARING_TIMEOUT": (
         0,

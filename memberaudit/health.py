@@ -4,10 +4,12 @@ A character is healthy when
 
 - it is enabled (a disabled character is not updated at all);
 - none of its sections has a token problem (revoked, expired or under-scoped token);
-- **every** section of the registry was checked recently enough: within its stale time
+- **every** section of the registry was checked recently enough: within its check interval
   (its ring's ``MEMBERAUDIT_UPDATE_STALE_RING_*`` or its ``MEMBERAUDIT_UPDATE_STALE_OVERRIDES``
-  entry, as the periodic run uses it) plus ``MEMBERAUDIT_HEALTH_GRACE_MINUTES``. A section
-  whose ESI route is reported down is excused: that is nobody's fault and ends by itself.
+  entry, stretched by the learned back-off when the section had not changed for long:
+  ``registry.check_interval_minutes``, the rule the periodic run follows) plus
+  ``MEMBERAUDIT_HEALTH_GRACE_MINUTES``. A section whose ESI route is reported down is excused:
+  that is nobody's fault and ends by itself.
 
 A section that failed its last update is still healthy until its last good check is too old:
 errors are retried within minutes, and a short ESI outage must not make members
@@ -34,6 +36,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -41,12 +44,13 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from memberaudit import app_settings
+from memberaudit.core import staleness
 from memberaudit.models import Character, SectionStatus
 from memberaudit.models.characters import checked_at_expression, newest
 from memberaudit.sections import registry
@@ -83,11 +87,55 @@ LABELS = {
 stale_minutes = registry.stale_minutes
 
 
+def _grace_minutes() -> int:
+    return int(app_settings.get("MEMBERAUDIT_HEALTH_GRACE_MINUTES"))
+
+
 def deadlines(now: dt.datetime | None = None) -> dict[str, dt.datetime]:
-    """Per section: the oldest check time that still counts as recent enough."""
+    """Per section: the oldest check time that counts as recent enough without any back-off."""
     now = now or timezone.now()
-    grace = int(app_settings.get("MEMBERAUDIT_HEALTH_GRACE_MINUTES"))
+    grace = _grace_minutes()
     return {name: now - dt.timedelta(minutes=stale_minutes(name) + grace) for name in registry.names()}
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """The settings the rule reads, read once per evaluation (not once per section and character)."""
+
+    stale_minutes: dict[str, int]
+    backoff_max: int
+    backoff_cap: float | None
+    grace_minutes: int
+
+    @classmethod
+    def current(cls) -> _Rules:
+        factor, cap = registry.backoff_settings()
+        return cls({name: stale_minutes(name) for name in registry.names()}, factor, cap, _grace_minutes())
+
+
+def is_checked_recently(
+    section: str,
+    checked_at: dt.datetime | None,
+    last_change_at: dt.datetime | None,
+    now: dt.datetime,
+    rules: _Rules | None = None,
+) -> bool:
+    """Whether a check at ``checked_at`` is recent enough for a section unchanged since ``last_change_at``.
+
+    The allowed age is the section's check interval (its stale time, stretched by the learned
+    back-off: ``registry.check_interval_minutes``, as the periodic run schedules it) plus the
+    grace: a section the run leaves alone on purpose is never reported as out of date.
+    """
+    if checked_at is None:
+        return False
+    rules = rules or _Rules.current()
+    unchanged = staleness.unchanged_minutes(
+        checked_at.timestamp(), last_change_at.timestamp() if last_change_at else None
+    )
+    interval = staleness.check_interval_minutes(
+        unchanged, rules.stale_minutes[section], rules.backoff_max, rules.backoff_cap
+    )
+    return checked_at >= now - dt.timedelta(minutes=interval + rules.grace_minutes)
 
 
 # --- per character ------------------------------------------------------------------------------
@@ -125,22 +173,27 @@ class Health:
         return self.reason
 
 
-def _evaluate(is_disabled: bool, statuses: Iterable[SectionStatus], now: dt.datetime) -> Health:
+def _evaluate(
+    is_disabled: bool, statuses: Iterable[SectionStatus], now: dt.datetime, rules: _Rules
+) -> Health:
     """The rule in Python, over a character's statuses (their ``checked_at`` includes the cache's)."""
-    limits = deadlines(now)
-    by_name = {status.section: status for status in statuses if status.section in limits}
+    names = rules.stale_minutes
+    by_name = {status.section: status for status in statuses if status.section in names}
     token_errors = tuple(sorted(name for name, status in by_name.items() if status.is_token_error))
     stale = tuple(
         name
-        for name, limit in limits.items()
+        for name in names
         if not (
             (status := by_name.get(name))
-            and (status.is_route_down or (status.checked_at is not None and status.checked_at >= limit))
+            and (
+                status.is_route_down
+                or is_checked_recently(name, status.checked_at, status.last_change_at, now, rules)
+            )
         )
     )
     checked = newest(*(status.checked_at for status in by_name.values()))
     common = {
-        "sections": len(limits),
+        "sections": len(names),
         "stale_sections": stale,
         "token_error_sections": token_errors,
         "errors": sum(1 for status in by_name.values() if status.error_message),
@@ -163,7 +216,7 @@ def _evaluate(is_disabled: bool, statuses: Iterable[SectionStatus], now: dt.date
             "%(count)d of %(total)d sections was not updated recently enough.",
             "%(count)d of %(total)d sections were not updated recently enough.",
             len(stale),
-        ) % {"count": len(stale), "total": len(limits)}
+        ) % {"count": len(stale), "total": len(names)}
         return Health(code=STALE, reason=reason, **common)
     if common["errors"]:
         reason = ngettext(
@@ -214,7 +267,8 @@ def health_by_character(
         heartbeats.attach_check_times(rows)
     for status in rows:
         statuses[status.character_id].append(status)
-    return {pk: _evaluate(disabled[pk], statuses[pk], now) for pk in disabled}
+    rules = _Rules.current()
+    return {pk: _evaluate(disabled[pk], statuses[pk], now, rules) for pk in disabled}
 
 
 def character_health(character: Character, *, now: dt.datetime | None = None) -> Health:
@@ -229,14 +283,33 @@ def character_health(character: Character, *, now: dt.datetime | None = None) ->
 # --- in the database ----------------------------------------------------------------------------
 
 
+def _recent_q(levels: list[tuple[float, float]], now: dt.datetime, grace: int) -> Q:
+    """:func:`is_checked_recently` for sections with these back-off steps, as a database filter.
+
+    Checked within the first step's interval; or within a longer step's, when the section had
+    been unchanged (``last_change_at`` before the check) for at least that step's quiet time.
+    A status without a change time gets no back-off, as in Python (NULL compares false).
+    """
+    recent = Q(pk__in=[])  # no step: nothing is recent
+    for quiet_minutes, interval in levels:
+        checked = checked_at_expression()
+        step = Q(GreaterThanOrEqual(checked, now - dt.timedelta(minutes=interval + grace)))
+        if quiet_minutes > 0:
+            step &= Q(LessThanOrEqual(F("last_change_at"), checked - dt.timedelta(minutes=quiet_minutes)))
+        recent |= step
+    return recent
+
+
 def fresh_status_q(now: dt.datetime | None = None) -> Q:
     """Section statuses (``SectionStatus`` rows) that count towards a healthy character."""
-    by_deadline: dict[dt.datetime, list[str]] = {}
-    for name, limit in deadlines(now).items():
-        by_deadline.setdefault(limit, []).append(name)
+    now = now or timezone.now()
+    grace = _grace_minutes()
+    by_levels: dict[tuple[tuple[float, float], ...], list[str]] = {}
+    for name in registry.names():
+        by_levels.setdefault(tuple(registry.backoff_levels(name)), []).append(name)
     recent = Q(pk__in=[])  # no section: nothing is recent
-    for limit, names in by_deadline.items():
-        recent |= Q(Q(section__in=names), GreaterThanOrEqual(checked_at_expression(), limit))
+    for levels, names in by_levels.items():
+        recent |= Q(section__in=names) & _recent_q(list(levels), now, grace)
     return Q(is_token_error=False) & Q(section__in=registry.names()) & (Q(is_route_down=True) | recent)
 
 

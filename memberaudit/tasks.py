@@ -1,10 +1,14 @@
 """Celery tasks: orchestration only — what is stale, what to queue, priorities and retries.
 
-The work itself is in ``memberaudit.sections.engine``. The rules that keep the queue bounded:
+The work itself is in ``memberaudit.sections.engine``. One message per character: the beat and
+``update_character`` send ``update_sections`` with every due section of the character, which
+then share one load of the character, its status rows and tokens (``engine.update_sections``);
+``update_section`` remains for single sections (triggered sections, one section forced).
+The rules that keep the queue bounded:
 
 - at most one queued copy of each (character, section): a marker (``sections.locks``) is
-  claimed before a task is sent and cleared by that task when it ends; a forced update has
-  a marker of its own, cleared when it starts, so forcing twice never piles up copies;
+  claimed before a task is sent and cleared by that task when the section ends; a forced
+  update has a marker of its own, cleared when it starts, so forcing twice never piles up copies;
 - the periodic run queues nothing while ESI is paused, never overlaps itself, and skips
   sections whose token is dead until a newer token arrives;
 - a task waiting for ESI retries a bounded number of times with exponential back-off and
@@ -262,6 +266,81 @@ def queue_section(
     return True
 
 
+def _send_sections(
+    character_pk: int,
+    sections: list[str],
+    task_id: str,
+    *,
+    force: bool = False,
+    priority: int,
+    countdown: int | None = None,
+    run_id: str | None = None,
+) -> None:
+    """Send one ``update_sections`` message for sections whose markers ``task_id`` holds."""
+    kwargs: dict = {"force": force}
+    if run_id:
+        kwargs["run_id"] = run_id
+    try:
+        update_sections.apply_async(
+            args=(character_pk, sections),
+            kwargs=kwargs,
+            priority=priority,
+            countdown=countdown,
+            task_id=task_id,
+        )
+    except Exception:  # the broker refused: nothing is queued, so nothing may claim to be
+        locks.release_many_queued(character_pk, sections, task_id, force=force)
+        raise
+
+
+def queue_sections(
+    character_pk: int, sections: list[str], *, force: bool = False, priority: int = PRIORITY_USER
+) -> int:
+    """Queue one update of those of ``sections`` that have no copy queued yet; returns how many.
+
+    The markers are claimed in one round trip, all by the one task that will update them.
+    """
+    task_id = uuid()
+    names = list(dict.fromkeys(sections))
+    taken = locks.claim_many_queued(
+        [(character_pk, name, task_id) for name in names], _marker_seconds(), force=force
+    )
+    claimed = [name for name, ok in zip(names, taken, strict=True) if ok]
+    if claimed:
+        _send_sections(character_pk, claimed, task_id, force=force, priority=priority)
+    return len(claimed)
+
+
+def character_spread_offset(character_id: int, window_seconds: int) -> int:
+    """Where in the spread window a character's message goes: stable per character."""
+    return spread_offset(character_id, "update_sections", window_seconds)
+
+
+def run_order(sections: list[str]) -> list[str]:
+    """``sections`` in the order one task runs them: a section after those that trigger it.
+
+    A section that changed queues the sections it triggers; when those are in the same task
+    they run after it and see its new data, so no extra message is needed.
+    """
+    names = set(sections)
+    triggered_by: dict[str, set[str]] = {name: set() for name in names}
+    for name in names:
+        for dependent in registry.get(name).triggers:
+            if dependent in names:
+                triggered_by[dependent].add(name)
+
+    depth: dict[str, int] = {}
+
+    def depth_of(name: str, seen: frozenset[str] = frozenset()) -> int:
+        if name not in depth:
+            parents = triggered_by[name] - seen - {name}
+            depth[name] = 1 + max((depth_of(p, seen | {name}) for p in parents), default=-1)
+        return depth[name]
+
+    position = {name: index for index, name in enumerate(registry.names())}
+    return sorted(names, key=lambda name: (depth_of(name), position.get(name, len(position)), name))
+
+
 def retry_countdown(exc: EsiPaused, retries: int) -> int:
     """Seconds until a paused task retries: the pause, plus exponential back-off with full jitter.
 
@@ -368,16 +447,133 @@ def update_section(
             locks.release_queued(character_pk, section, task_id)
 
 
+@shared_task(bind=True, acks_late=True, time_limit=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"))
+def update_sections(
+    self, character_pk: int, sections: list[str], force: bool = False, run_id: str | None = None
+) -> dict:
+    """Update several sections of one character, sharing what they can (one task per character).
+
+    The beat and ``update_character`` send this with every due section of a character. The
+    engine loads the character, the status rows and the tokens once for all of them; each
+    section keeps its own errors. The task holds the queue marker of every section it was
+    sent with: shortened to the section lock's life and renewed with the locks while it
+    runs, and cleared as each section ends. Sections that meet an ESI pause are retried
+    (only they) a bounded number of times with back-off and jitter, then marked.
+    ``run_id`` counts each section into the statistics of the run that queued it.
+    """
+    task_id = self.request.id
+    known = set(registry.names())
+    unknown = [name for name in sections if name not in known]
+    if unknown:  # sent by an older or newer version: nothing can update them here
+        logger.warning("%s: unknown sections %s skipped", character_pk, ", ".join(unknown))
+        locks.release_many_queued(character_pk, unknown, task_id, force=force)
+    names = run_order([name for name in sections if name in known])
+    if force:  # from now on a new forced copy may be queued: this one no longer waits
+        locks.release_many_queued(character_pk, names, task_id, force=True)
+    priority = (self.request.delivery_info or {}).get("priority") or PRIORITY_PERIODIC
+    open_markers = set() if force else set(names)
+    to_come = set(names)
+    related: dict[str, set[int]] = {}
+    outcomes: list[dict] = []
+    started = {"at": time.perf_counter()}
+
+    def done(result: engine.UpdateResult) -> None:
+        """Everything that follows the end of one section, before the next one starts."""
+        elapsed = time.perf_counter() - started["at"]
+        started["at"] = time.perf_counter()
+        to_come.discard(result.section)
+        _remember_outcome(character_pk, result.section, result.outcome)
+        if run_id:
+            runs.record_section_done(run_id, registry.get(result.section).ring, result.outcome, elapsed)
+        if result.section in open_markers:  # the next beat may queue the section again
+            open_markers.discard(result.section)
+            locks.release_queued(character_pk, result.section, task_id)
+        if result.outcome == "changed":
+            for dependent in registry.get(result.section).triggers:
+                if dependent not in to_come:  # one still to come in this task sees the change
+                    queue_section(character_pk, dependent, priority=priority)
+        for key, value in result.related.items():
+            related.setdefault(key, set()).update(value)
+        outcomes.append(
+            {
+                "section": result.section,
+                "outcome": result.outcome,
+                "message": result.message,
+                "cpu_s": round(result.cpu_seconds, 6),
+            }
+        )
+
+    retrying = False
+    try:
+        try:
+            character = Character.objects.select_related("eve_character__character_ownership").get(
+                pk=character_pk
+            )
+        except Character.DoesNotExist:
+            for name in names:
+                done(engine.UpdateResult(name, "skipped", message="character is gone"))
+            return {"character_pk": character_pk, "sections": outcomes}
+        # running copies keep their markers only as long as the section locks: renewed with
+        # them, gone soon after a killed worker, so the next beat queues the sections again
+        markers = {} if force else locks.running_markers(character_pk, names, task_id, engine.LOCK_SECONDS)
+        batch = engine.update_sections(
+            character, names, force=force, keep_alive=list(markers.values()), on_done=done
+        )
+        if batch.paused is not None:
+            exc, retries = batch.paused, self.request.retries
+            limit = int(app_settings.get("MEMBERAUDIT_TASKS_MAX_RETRIES"))
+            if getattr(self.request, "is_eager", False):
+                # in-process (eager) runs cannot wait: the next periodic run picks them up
+                for name in batch.pending:
+                    done(engine.UpdateResult(name, "skipped", message=str(exc)))
+            elif retries < limit:
+                countdown = retry_countdown(exc, retries)
+                logger.info(
+                    "%s: %s, retry %d of %s in %d s", character, exc, retries + 1, batch.pending, countdown
+                )
+                if not force:
+                    locks.extend_many_queued(
+                        character_pk, batch.pending, task_id, countdown + _marker_seconds()
+                    )
+                retrying = True
+                _resolve(related, character_pk, priority)
+                kwargs = {"force": force, **({"run_id": run_id} if run_id else {})}
+                raise self.retry(
+                    args=(character_pk, batch.pending),
+                    kwargs=kwargs,
+                    countdown=countdown,
+                    exc=exc,
+                    max_retries=limit,
+                )
+            else:
+                for name in batch.pending:
+                    done(_give_up(character_pk, name, retries, exc))
+        _resolve(related, character_pk, priority)
+        return {"character_pk": character_pk, "sections": outcomes}
+    finally:
+        if not retrying and open_markers:  # only after an unexpected error: free the rest
+            locks.release_many_queued(character_pk, sorted(open_markers), task_id)
+
+
+def _resolve(related: dict[str, set[int]], character_pk: int, priority: int) -> None:
+    """One resolver task for every id the task's sections refer to."""
+    if related:
+        resolve_related_ids.apply_async(
+            kwargs={**{key: sorted(value) for key, value in related.items()}, "character_pk": character_pk},
+            priority=priority,
+        )
+
+
 @shared_task
 def update_character(
     character_pk: int, force: bool = False, sections: list[str] | None = None, priority: int = PRIORITY_USER
 ) -> int:
     """Queue an update of every (or the given) section of one character; returns how many were queued.
 
-    A section with a copy in the queue already is not queued again: that copy does the work.
+    One ``update_sections`` message for all of them. A section with a copy in the queue
+    already is not queued again: that copy does the work.
     """
-    names = sections or registry.names()
-    return sum(queue_section(character_pk, name, force=force, priority=priority) for name in names)
+    return queue_sections(character_pk, list(sections or registry.names()), force=force, priority=priority)
 
 
 @shared_task
@@ -429,7 +625,11 @@ def run_regular_updates() -> int:
 
 
 def _queue_due_sections(deadline: float) -> int:
-    """Queue the due sections chunk by chunk, each pair once, into one recorded run."""
+    """Queue the due sections chunk by chunk, each pair once, into one recorded run.
+
+    One ``update_sections`` message per character with due sections, spread over the window
+    by character. Returns how many sections were queued.
+    """
     rings = {name: registry.get(name).ring for name in registry.names()}
     recorder = runs.RunRecorder(
         {ring: app_settings.stale_minutes_for_ring(ring) for ring in set(rings.values())}
@@ -444,28 +644,34 @@ def _queue_due_sections(deadline: float) -> int:
             if pause := _paused():
                 logger.info("Stopped queuing after %d characters: %s", characters, pause)
                 break
-            due = [(character, name, uuid()) for character, name in due_sections(chunk)]
+            # one message per character, its task id owning the markers of its due sections
+            due = due_sections(chunk)
+            task_ids = {character.pk: uuid() for character, _ in due}
             # one round trip claims the markers of the whole chunk
             taken = locks.claim_many_queued(
-                [(c.pk, name, task_id) for c, name, task_id in due], _marker_seconds()
+                [(c.pk, name, task_ids[c.pk]) for c, name in due], _marker_seconds()
             )
             claimed = [pair for pair, ok in zip(due, taken, strict=True) if ok]
-            recorder.count_in((character.pk, rings[name]) for character, name, _ in claimed)
-            for index, (character, name, task_id) in enumerate(claimed):
+            recorder.count_in((character.pk, rings[name]) for character, name in claimed)
+            by_character: dict[int, tuple[Candidate, list[str]]] = {}
+            for character, name in claimed:
+                by_character.setdefault(character.pk, (character, []))[1].append(name)
+            messages = list(by_character.values())
+            for index, (character, names) in enumerate(messages):
                 try:
-                    _send(
+                    _send_sections(
                         character.pk,
-                        name,
-                        task_id,
+                        names,
+                        task_ids[character.pk],
                         priority=PRIORITY_PERIODIC,
-                        countdown=spread_offset(character.character_id, name, window),
+                        countdown=character_spread_offset(character.character_id, window),
                         run_id=recorder.run_id,
                     )
                 except Exception:
                     # the broker refused: sections not sent yet must not keep their markers
                     # (they would block the next beats for hours with no message behind them)
-                    for later, later_name, later_id in claimed[index + 1 :]:
-                        locks.release_queued(later.pk, later_name, later_id)
+                    for later, later_names in messages[index + 1 :]:
+                        locks.release_many_queued(later.pk, later_names, task_ids[later.pk])
                     raise
             queued += len(claimed)
             characters += len(chunk)

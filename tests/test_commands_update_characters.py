@@ -19,13 +19,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Record the update_section tasks queued (without running them)."""
+    """Record the (character, section) updates queued (without running them).
+
+    One update_sections message per character carries its sections: one entry per section.
+    """
     calls = []
 
     def _record(args=None, kwargs=None, priority=None, **options):
-        calls.append({"args": tuple(args or ()), "kwargs": kwargs or {}, "priority": priority})
+        character_pk, sections = args
+        for name in sections:
+            calls.append({"args": (character_pk, name), "kwargs": kwargs or {}, "priority": priority})
 
-    monkeypatch.setattr(tasks.update_section, "apply_async", _record)
+    monkeypatch.setattr(tasks.update_sections, "apply_async", _record)
     return calls
 
 

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from memberaudit import health, tasks
+from memberaudit.core.staleness import BACKOFF_PATIENCE
 from memberaudit.models import Character, SectionStatus
 from memberaudit.sections import registry
 
@@ -166,3 +167,92 @@ def test_unhealthy_characters_is_the_complement(owner):
         Character.objects.filter(pk__in=health.unhealthy_characters(now=NOW)).values_list("pk", flat=True)
     )
     assert unhealthy == {bad.pk} and good.pk not in unhealthy
+
+
+# --- the learned back-off: a section left alone on purpose is not out of date ---------------------
+
+
+def _ring_2_section() -> str:
+    return next(s.name for s in registry.all_sections() if s.ring == 2)
+
+
+def test_a_backed_off_section_is_healthy_beyond_its_ring_but_not_beyond_its_back_off(owner):
+    section = _ring_2_section()
+    ring = health.stale_minutes(section)
+    quiet_for_long = NOW - dt.timedelta(days=30)
+    ceiling = registry.check_interval_minutes(section, 10**9)
+    assert ceiling > ring + 120, "the default back-off stretches a ring-2 section beyond its grace"
+
+    def character(name: str, checked_minutes_ago: float, changed_at: dt.datetime) -> Character:
+        c = checked_everything(register_character(owner, name))
+        SectionStatus.objects.filter(character=c, section=section).update(
+            last_checked_at=NOW - dt.timedelta(minutes=checked_minutes_ago),
+            last_success_at=None,
+            last_change_at=changed_at,
+        )
+        return c
+
+    quiet = character("Quiet", ring + 121, quiet_for_long)
+    busy = character("Busy", ring + 121, NOW - dt.timedelta(minutes=ring + 200))
+    too_quiet = character("Forgotten", ceiling + 121, quiet_for_long)
+    assert _both(quiet) == ("ok", True, True)
+    assert _both(busy) == ("stale", False, False), "changed recently: its ring applies"
+    assert _both(too_quiet) == ("stale", False, False), "the ceiling holds"
+    with override_settings(MEMBERAUDIT_UPDATE_BACKOFF_MAX=1):
+        assert _both(quiet) == ("stale", False, False), "back-off off: the ring again"
+
+
+@pytest.mark.parametrize("ring", [1, 2, 3])
+def test_page_and_database_agree_on_every_check_age_and_quiet_time(owner, ring):
+    section = next(s.name for s in registry.all_sections() if s.ring == ring)
+    minutes = health.stale_minutes(section)
+    character = checked_everything(register_character(owner, f"Grid {ring}"))
+    status = SectionStatus.objects.filter(character=character, section=section)
+    for checked_ago in (
+        minutes - 1,
+        minutes + 121,
+        2 * minutes + 121,
+        6 * minutes + 119,
+        6 * minutes + 121,
+        1559,
+        1561,
+    ):
+        steps = [n * BACKOFF_PATIENCE * minutes + 1 for n in (2, 3, 4, 6)]
+        for quiet in (None, 0, 2 * BACKOFF_PATIENCE * minutes - 1, *steps, 10**5):
+            checked_at = NOW - dt.timedelta(minutes=checked_ago)
+            changed_at = None if quiet is None else checked_at - dt.timedelta(minutes=quiet)
+            status.update(last_checked_at=checked_at, last_success_at=None, last_change_at=changed_at)
+            code, python, sql = _both(character)
+            assert python == sql, (section, checked_ago, quiet, code)
+            assert python == health.is_checked_recently(section, checked_at, changed_at, NOW)
+
+
+def test_health_turns_stale_exactly_a_grace_after_the_periodic_run_would_have_checked(owner):
+    """The beat follows the heartbeat's ``not_before``; health judges by the same rule."""
+    from memberaudit.core.staleness import is_stale
+    from memberaudit.sections import heartbeats
+
+    section = _ring_2_section()
+    character = checked_everything(register_character(owner, "Same Rule"))
+    changed_at = timezone.now() - dt.timedelta(days=20)
+    SectionStatus.objects.filter(character=character).update(last_change_at=changed_at)
+    heartbeats.record_check(character.pk, section, None, last_change_at=changed_at)
+    heartbeats.flush_checks()
+    checked, not_before = heartbeats.last_checks([character.pk], [section])[(character.pk, section)]
+    ring = health.stale_minutes(section)
+    assert not_before - checked > ring * 60, "backed off beyond the ring"
+
+    assert not is_stale(not_before - 1, checked, not_before, ring)
+    assert is_stale(not_before, checked, not_before, ring)
+    grace = dt.timedelta(minutes=120)
+    due = dt.datetime.fromtimestamp(not_before, tz=dt.timezone.utc)
+    on_time, late = due + grace, due + grace + dt.timedelta(minutes=1)
+    fresh = Character.objects.get(pk=character.pk)
+    for use_cache in (True, False):  # the cache's heartbeat and the database's copy agree
+        verdicts = [
+            health.health_by_character([fresh], now=when, use_cache=use_cache)[character.pk]
+            for when in (on_time, late)
+        ]
+        assert [section in verdict.stale_sections for verdict in verdicts] == [False, True]
+    rows = SectionStatus.objects.filter(character=character, section=section)
+    assert [rows.filter(health.fresh_status_q(when)).exists() for when in (on_time, late)] == [True, False]

@@ -127,6 +127,87 @@ def test_a_type_esi_does_not_know_is_not_asked_again_within_the_back_off(esi, db
     assert esi.stats()["requests"] == 0
 
 
+# --- types: in bulk, each group and category asked for once per batch ----------------------------
+
+
+def _type_requests(esi) -> dict[str, int]:
+    routes = esi.stats()["by_route"]
+    return {
+        name: sum(routes.get(f"GetUniverse{name}", {}).values())
+        for name in ("TypesTypeId", "GroupsGroupId", "CategoriesCategoryId")
+    }
+
+
+def test_types_are_loaded_in_bulk_with_each_group_and_category_asked_for_once(esi, db):
+    from memberaudit.testing.esi_emulator import universe
+
+    ids = [*universe.SHIP_TYPES, *universe.MODULE_TYPES, *universe.MINERAL_TYPES, *universe.ORE_TYPES]
+    known = universe.types()
+    groups = {known[i].group_id for i in ids}
+    categories = {known[i].category_id for i in ids}
+    assert len(groups) < len(ids) and len(categories) < len(groups), "types share groups"
+    esi.reset_stats()
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert resolver.resolve_types(ids) == len(ids)
+
+    assert _type_requests(esi) == {
+        "TypesTypeId": len(ids),
+        "GroupsGroupId": len(groups),
+        "CategoriesCategoryId": len(categories),
+    }
+    inserts = [sql for sql in write_statements(ctx) if sql.startswith("INSERT")]
+    assert len(inserts) == 3, "one bulk insert each for categories, groups and types"
+    assert len(ctx.captured_queries) <= 8, "a few queries per batch, not per type"
+    assert set(EveType.objects.values_list("id", flat=True)) == set(ids)
+
+    # half of them known: those are neither asked for nor written; their groups are not asked again
+    EveType.objects.filter(id__in=ids[::2]).delete()
+    esi.reset_stats()
+    assert resolver.resolve_types(ids) == len(ids[::2])
+    assert _type_requests(esi) == {
+        "TypesTypeId": len(ids[::2]),
+        "GroupsGroupId": 0,
+        "CategoriesCategoryId": 0,
+    }
+
+
+def test_a_bulk_loaded_type_is_what_django_eveuniverse_would_store(esi, db):
+    from django.forms.models import model_to_dict
+
+    from eveuniverse.models import EveCategory, EveGroup
+
+    ids = [587, 34, 3831]
+
+    def snapshot() -> dict:
+        return {
+            model.__name__: sorted(
+                (model_to_dict(row, exclude=["last_updated"]) for row in model.objects.all()),
+                key=lambda d: d["id"],
+            )
+            for model in (EveType, EveGroup, EveCategory)
+        }
+
+    resolver.resolve_types(ids)
+    ours = snapshot()
+    for model in (EveType, EveGroup, EveCategory):
+        model.objects.all().delete()
+    for type_id in ids:
+        EveType.objects.update_or_create_esi(id=type_id)
+    assert ours == snapshot()
+    assert all(row["name"] for rows in ours.values() for row in rows)
+
+
+def test_a_group_esi_fails_to_give_leaves_its_types_for_the_next_run(esi, db):
+    from eveuniverse.models import EveGroup
+
+    esi.set_faults(route_error_rates={"GetUniverseGroupsGroupId": 1.0})
+    assert resolver.resolve_types([587, 34]) == 0
+    esi.set_faults()
+    assert not EveType.objects.exists() and not EveGroup.objects.exists()
+    assert resolver.resolve_types([587, 34]) == 2, "a server error is not remembered as unknown"
+
+
 # --- after an emulator tick: known names are neither asked for nor rewritten --------------------
 
 
@@ -180,3 +261,23 @@ def test_after_a_tick_known_names_are_neither_asked_for_nor_rewritten(own_esi):
         resolver.resolve(entities=after)
     assert write_statements(ctx) == []
     assert own_esi.stats()["requests"] == 0
+
+
+def test_the_resolvers_second_run_after_a_tick_writes_nothing(own_esi):
+    """Types, entities and locations alike: what is stored (or known to be unknown) costs no write."""
+    info = next(i for i in own_esi.characters() if i["size"] == "medium")
+    scopes = sorted(registry.all_scopes())
+    character = registration.register_character(info, own_esi.mint_token(info["id"], scopes), scopes)
+    resolver.resolve(**_update_all(character), character_pk=character.pk)
+    types = EveType.objects.count()
+    assert types and Location.objects.exists()
+
+    own_esi.tick(6 * 3600)
+    after = _update_all(character)
+    resolver.resolve(**after, character_pk=character.pk)  # new ids (a new mail's sender, ...)
+    own_esi.reset_stats()
+    with CaptureQueriesContext(connection) as ctx:
+        resolver.resolve(**after, character_pk=character.pk)
+    assert write_statements(ctx) == []
+    assert own_esi.stats()["requests"] == 0
+    assert len(ctx.captured_queries) <= 8, "one look per kind of id, no query per id"

@@ -36,6 +36,7 @@ pytestmark = [
 ]
 
 UPDATE_SECTION = "memberaudit.tasks.update_section"
+UPDATE_SECTIONS = "memberaudit.tasks.update_sections"
 BEATS = "memberaudit-test-beats"  # a queue of its own, so the worker leaves update tasks alone
 
 
@@ -84,7 +85,19 @@ def waiting_messages(client: redis.Redis) -> list[tuple[str, tuple]]:
 
 
 def queued_pairs(client: redis.Redis) -> list[tuple[int, str]]:
-    return sorted(args for task, args in waiting_messages(client) if task == UPDATE_SECTION)
+    """Every (character, section) the waiting messages carry (a character's message carries several)."""
+    pairs = []
+    for task, args in waiting_messages(client):
+        if task == UPDATE_SECTION:
+            pairs.append(tuple(args))
+        elif task == UPDATE_SECTIONS:
+            pairs += [(args[0], name) for name in args[1]]
+    return sorted(pairs)
+
+
+def character_messages(client: redis.Redis) -> list[int]:
+    """The character of every waiting update_sections message."""
+    return sorted(args[0] for task, args in waiting_messages(client) if task == UPDATE_SECTIONS)
 
 
 def wait_until(condition, timeout: float, what: str) -> None:
@@ -119,6 +132,7 @@ def test_two_overlapping_beats_queue_each_due_pair_once(broker, three_characters
         wait_until(lambda: beats_done(broker), 120, "both beats to finish")
         pairs = queued_pairs(broker)
         assert pairs == expected, "every due pair queued exactly once"
+        assert character_messages(broker) == sorted(c.pk for c in three_characters), "one message each"
         tasks.run_regular_updates.apply_async(queue=BEATS)  # a later beat: the markers hold
         time.sleep(0.5)
         wait_until(lambda: beats_done(broker), 60, "the third beat to finish")
@@ -235,3 +249,4 @@ def test_beats_started_together_in_threads_share_one_lock(broker, three_characte
         thread.join()
     assert sum(results) == 3 * len(registry.names())
     assert len(queued_pairs(broker)) == 3 * len(registry.names())
+    assert len(character_messages(broker)) == 3

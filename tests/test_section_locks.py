@@ -146,3 +146,96 @@ def test_markers_claimed_in_one_round_trip_behave_like_single_claims():
     marker = locks.running_marker(2, "skills", "task-c", 5)
     assert marker is not None and cache.ttl(locks.queued_key(2, "skills")) <= 5
     assert locks.claim_many_queued([], 60) == []
+
+
+# --- several sections of one task ------------------------------------------------------------
+
+
+def test_locks_taken_together_are_ordinary_owned_locks():
+    held = locks.acquire("memberaudit:lock:b", 60)
+    taken = locks.acquire_many(["memberaudit:lock:a", "memberaudit:lock:b", "memberaudit:lock:c"], 60)
+    assert set(taken) == {"memberaudit:lock:a", "memberaudit:lock:c"}, "a held lock is not taken"
+    assert locks.acquire("memberaudit:lock:a", 60) is None
+    assert locks.release(taken["memberaudit:lock:a"])
+    assert not locks.release(locks.owned_lock("memberaudit:lock:b", 60, token="not-the-owner"))
+    assert held.owned()
+    assert locks.acquire_many([], 60) == {}
+
+
+def test_one_keep_alive_renews_several_locks_and_reports_only_the_lost_one():
+    taken = locks.acquire_many(["memberaudit:lock:a", "memberaudit:lock:b", "memberaudit:lock:c"], 1)
+    marker = locks.acquire("memberaudit:queued:1:a", 1)
+    keep = locks.KeepAlive(
+        {key.rsplit(":", 1)[1]: lock for key, lock in taken.items()}, also=[marker], interval=0.2
+    )
+    with keep:
+        time.sleep(0.5)
+        cache.delete("memberaudit:lock:b")  # as if it had timed out ...
+        other = locks.acquire("memberaudit:lock:b", 60)  # ... and someone else took it
+        keep.drop("c")  # done with: no longer renewed
+        time.sleep(1.5)
+        keep.check("a")
+        with pytest.raises(locks.LockLost):
+            keep.check("b")
+        assert locks.acquire("memberaudit:lock:a", 1) is None, "renewed past its timeout"
+        assert locks.acquire("memberaudit:queued:1:a", 1) is None, "the marker too"
+        assert locks.acquire("memberaudit:lock:c", 1) is not None, "a dropped lock expires"
+    assert other.owned(), "the new owner's lock was neither renewed away nor released"
+
+
+def test_markers_of_several_sections_are_shortened_extended_and_released_together():
+    assert locks.claim_many_queued([(1, "skills", "task-a"), (1, "assets", "task-a")], 600) == [True, True]
+    assert locks.claim_queued(1, "mail", "task-b", 600)
+    running = locks.running_markers(1, ["skills", "assets", "mail"], "task-a", 5)
+    assert set(running) == {"skills", "assets"}, "task-b's marker is not task-a's"
+    assert 0 < cache.ttl(locks.queued_key(1, "skills")) <= 5
+    assert cache.ttl(locks.queued_key(1, "mail")) > 5
+    locks.extend_many_queued(1, ["skills", "mail"], "task-a", 300)
+    assert cache.ttl(locks.queued_key(1, "skills")) > 5
+    assert cache.ttl(locks.queued_key(1, "mail")) <= 600
+    locks.release_many_queued(1, ["skills", "assets", "mail"], "task-a")
+    assert locks.claim_queued(1, "skills", "x", 60) and locks.claim_queued(1, "assets", "y", 60)
+    assert not locks.claim_queued(1, "mail", "z", 60), "only task-a's markers were released"
+    forced = locks.claim_many_queued([(1, "skills", "task-f")], 60, force=True)
+    assert forced == [True], "a forced copy has markers of its own"
+
+
+@pytest.mark.django_db
+def test_a_character_task_releases_each_marker_when_its_section_ends(monkeypatch):
+    """One message carries several sections: while the second runs, the first section may be
+    queued again (it ended) and the second may not; a killed worker frees them within a lock's life."""
+    from helpers import create_character
+
+    from memberaudit import tasks
+    from memberaudit.sections import registry
+
+    character = create_character()
+    monkeypatch.setattr(engine, "LOCK_SECONDS", 1)
+    seen = {}
+
+    def slow_fetch(self, ctx):
+        if self.name == "details":
+            seen["ttl_of_the_next_at_start"] = cache.ttl(locks.queued_key(character.pk, "skill_sets"))
+            time.sleep(2.5)  # longer than a shortened marker lives unless renewed
+            seen["next_claimable"] = locks.claim_queued(character.pk, "skill_sets", "beat", 60)
+        else:
+            seen["first_claimable"] = locks.claim_queued(character.pk, "details", "beat", 60)
+            seen["own_claimable"] = locks.claim_queued(character.pk, "skill_sets", "beat", 60)
+            if seen["first_claimable"]:
+                locks.release_queued(character.pk, "details", "beat")
+        return NOT_MODIFIED
+
+    for name in ("details", "skill_sets"):
+        monkeypatch.setattr(type(registry.get(name)), "fetch", slow_fetch)
+    assert tasks.run_order(["skill_sets", "details"]) == ["details", "skill_sets"]
+    assert tasks.update_character(character.pk, sections=["skill_sets", "details"]) == 2
+    assert 0 < seen["ttl_of_the_next_at_start"] <= 1, "the markers were not shortened when the task started"
+    assert seen["next_claimable"] is False, "a waiting section's marker was not renewed"
+    assert seen["first_claimable"] is True, "the marker of the section that ended was not released"
+    assert seen["own_claimable"] is False
+    assert locks.claim_many_queued(
+        [(character.pk, "details", "n"), (character.pk, "skill_sets", "n")], 60
+    ) == [
+        True,
+        True,
+    ], "all released when the task ended"

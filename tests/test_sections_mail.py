@@ -20,6 +20,7 @@ from memberaudit.models.mail import (
     CharacterMailRecipient,
     CharacterMailUnreadCount,
 )
+from memberaudit.sections import mail as mail_section
 from memberaudit.sections import registry
 from memberaudit.sections.base import SyncContext
 from memberaudit.sections.engine import update_section
@@ -274,9 +275,46 @@ def test_unchanged_mail_costs_304s_and_nowrite_statements(esi, large_character, 
         result = update_section(large_character, "mail")
 
     assert result.outcome == "unchanged", result.message
-    assert _calls(esi, "GetCharactersCharacterIdMail") == {"304": 3}
+    # the first page is unchanged and every page was asked moments ago: one call is enough
+    assert _calls(esi, "GetCharactersCharacterIdMail") == {"304": 1}
+    assert _calls(esi, "GetCharactersCharacterIdMailLabels") == {}
+    assert _calls(esi, "GetCharactersCharacterIdMailLists") == {}
     assert _calls(esi, "GetCharactersCharacterIdMailMailId") == {}  # bodies are fetched once
+    assert result.esi_calls == 1
     assert [sql for sql in write_statements(queries) if "memberaudit_charactermail" in sql] == []
+
+
+def test_the_full_check_asks_every_page_labels_and_lists_again(esi, large_character, settings):
+    settings.MEMBERAUDIT_MAX_MAILS = 120
+    update_section(large_character, "mail")
+    _expire_esi_cache()
+    cache.delete(mail_section._full_check_key(large_character.pk))  # FULL_CHECK_MINUTES went by
+    esi.reset_stats()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = update_section(large_character, "mail")
+
+    assert result.outcome == "unchanged", result.message
+    assert _calls(esi, "GetCharactersCharacterIdMail") == {"304": 3}
+    assert _calls(esi, "GetCharactersCharacterIdMailLabels") == {"304": 1}
+    assert _calls(esi, "GetCharactersCharacterIdMailLists") == {"304": 1}
+    assert [sql for sql in write_statements(queries) if "memberaudit_charactermail" in sql] == []
+    # and the check after it is a single call again
+    _expire_esi_cache()
+    esi.reset_stats()
+    update_section(large_character, "mail")
+    assert _calls(esi, "GetCharactersCharacterIdMail") == {"304": 1}
+
+
+def test_a_forced_update_asks_every_page(esi, large_character, settings):
+    settings.MEMBERAUDIT_MAX_MAILS = 120
+    update_section(large_character, "mail")
+    esi.reset_stats()
+
+    update_section(large_character, "mail", force=True)
+
+    assert sum(_calls(esi, "GetCharactersCharacterIdMail").values()) == 3
+    assert sum(_calls(esi, "GetCharactersCharacterIdMailLabels").values()) == 1
 
 
 def test_new_mails_are_added_with_their_bodies_and_the_oldest_cut(esi, large_character, settings):
@@ -289,6 +327,9 @@ def test_new_mails_are_added_with_their_bodies_and_the_oldest_cut(esi, large_cha
 
     result = update_section(large_character, "mail")
     body_calls = _calls(esi, "GetCharactersCharacterIdMailMailId")
+    header_calls = _calls(esi, "GetCharactersCharacterIdMail")
+    label_calls = _calls(esi, "GetCharactersCharacterIdMailLabels")
+    list_calls = _calls(esi, "GetCharactersCharacterIdMailLists")
 
     served = {m["mail_id"] for m in _raw_headers(esi, large_character.character_id, 120)}
     new = served - before
@@ -299,6 +340,29 @@ def test_new_mails_are_added_with_their_bodies_and_the_oldest_cut(esi, large_cha
     assert result.changes.deleted == len(before - served)
     assert body_calls == {"200": len(new)}
     assert not CharacterMail.objects.filter(character=large_character, body__isnull=True).exists()
+    # new mail changes the first page: the unread counts are asked with it, and the walk
+    # stops at the first page that holds a known mail (the pages after it only moved down)
+    assert sum(label_calls.values()) == 1
+    assert list_calls == {}
+    assert len(new) < 50
+    assert header_calls == {"200": 1}
+
+
+def test_new_mails_found_by_an_early_stop_match_a_full_walk(esi, large_character, settings):
+    settings.MEMBERAUDIT_MAX_MAILS = 120
+    update_section(large_character, "mail")
+    esi.tick(6 * 3600)
+    _expire_esi_cache()
+    update_section(large_character, "mail")  # stops early
+    early = set(CharacterMail.objects.filter(character=large_character).values_list("mail_id", "is_read"))
+
+    _expire_esi_cache()
+    esi.reset_stats()
+    update_section(large_character, "mail", force=True)  # walks every page
+
+    assert sum(_calls(esi, "GetCharactersCharacterIdMail").values()) == 3
+    full = set(CharacterMail.objects.filter(character=large_character).values_list("mail_id", "is_read"))
+    assert early == full
 
 
 def test_max_mails_limits_paging_and_bodies(esi, large_character, settings):

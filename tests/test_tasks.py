@@ -24,6 +24,8 @@ from memberaudit.sections import engine, locks, registry
 pytestmark = [pytest.mark.django_db]
 
 UPDATE_SECTION = "memberaudit.tasks.update_section"
+UPDATE_SECTIONS = "memberaudit.tasks.update_sections"
+UPDATES = {UPDATE_SECTION, UPDATE_SECTIONS}
 
 
 @dataclasses.dataclass
@@ -102,7 +104,15 @@ def broker():
 
 
 def _pairs(sent: list[Sent]) -> list[tuple[int, str]]:
-    return sorted(tuple(s.args) for s in sent if s.task == UPDATE_SECTION)
+    """Every (character, section) the messages carry: one per section, several per character message."""
+    pairs = [tuple(s.args) for s in sent if s.task == UPDATE_SECTION]
+    pairs += [(s.args[0], name) for s in sent if s.task == UPDATE_SECTIONS for name in s.args[1]]
+    return sorted(pairs)
+
+
+def _outcomes(result) -> dict[str, str]:
+    """section -> outcome of what an update_sections task returned."""
+    return {row["section"]: row["outcome"] for row in result["sections"]}
 
 
 def _pause_esi() -> None:
@@ -232,9 +242,12 @@ def test_two_beats_back_to_back_queue_each_due_pair_once(broker):
     assert tasks.run_regular_updates() == len(expected)
     sent = broker.sent()
     assert _pairs(sent) == expected, "every due pair once, nothing twice"
-    updates = [s for s in sent if s.task == UPDATE_SECTION]
+    updates = [s for s in sent if s.task in UPDATES]
+    assert sorted(s.args[0] for s in updates) == sorted(c.pk for c in characters), "one message per character"
+    assert {s.task for s in updates} == {UPDATE_SECTIONS}
     assert {s.priority for s in updates} == {tasks.PRIORITY_PERIODIC}
     assert len({s.kwargs["run_id"] for s in updates}) == 1
+    assert all(s.eta for s in updates), "spread over the window"
 
     assert tasks.run_regular_updates() == 0
     assert tasks.update_character(characters[0].pk) == 0, "update now: every section is queued already"
@@ -242,26 +255,28 @@ def test_two_beats_back_to_back_queue_each_due_pair_once(broker):
 
 
 def test_a_broker_failure_mid_beat_leaves_markers_only_for_sent_sections(broker, monkeypatch):
-    character = create_character()
-    real_apply_async = tasks.update_section.apply_async
+    characters = [create_character(f"pilot{i}") for i in range(3)]
+    real_apply_async = tasks.update_sections.apply_async
     calls = []
 
-    def failing_third_send(*args, **kwargs):
+    def failing_second_send(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 2:
             raise ConnectionError("broker went away")
         return real_apply_async(*args, **kwargs)
 
-    monkeypatch.setattr(tasks.update_section, "apply_async", failing_third_send)
+    monkeypatch.setattr(tasks.update_sections, "apply_async", failing_second_send)
     with pytest.raises(ConnectionError):
         tasks.run_regular_updates()
-    monkeypatch.setattr(tasks.update_section, "apply_async", real_apply_async)
+    monkeypatch.setattr(tasks.update_sections, "apply_async", real_apply_async)
 
     sent = _pairs(broker.sent())
-    assert len(sent) == 2
+    assert {pk for pk, _ in sent} == {characters[0].pk}
+    assert len(sent) == len(registry.names())
     # the next beat queues every section that has no message behind it, and only those
-    assert tasks.run_regular_updates() == len(registry.names()) - 2
-    assert set(_pairs(broker.sent())) == {(character.pk, n) for n in registry.names()} - set(sent)
+    assert tasks.run_regular_updates() == 2 * len(registry.names())
+    expected = {(c.pk, n) for c in characters[1:] for n in registry.names()}
+    assert set(_pairs(broker.sent())) == expected
 
 
 def test_a_section_can_be_queued_again_once_its_task_ended(broker):
@@ -269,8 +284,17 @@ def test_a_section_can_be_queued_again_once_its_task_ended(broker):
     assert tasks.update_character(character.pk, sections=["skill_sets"]) == 1
     assert tasks.update_character(character.pk, sections=["skill_sets"]) == 0
     (sent,) = broker.sent()
-    assert broker.run(sent)["outcome"] == "changed"
+    assert _outcomes(broker.run(sent)) == {"skill_sets": "changed"}
     assert tasks.update_character(character.pk, sections=["skill_sets"]) == 1
+
+
+def test_update_now_queues_one_message_for_the_sections_not_queued_yet(broker):
+    character = create_character()
+    assert tasks.update_character(character.pk, sections=["skill_sets"]) == 1
+    assert tasks.update_character(character.pk) == len(registry.names()) - 1
+    first, second = broker.sent()
+    assert (first.args, second.task) == ((character.pk, ["skill_sets"]), UPDATE_SECTIONS)
+    assert sorted(second.args[1]) == sorted(set(registry.names()) - {"skill_sets"})
 
 
 def test_a_forced_update_bypasses_the_queued_copy_but_never_piles_up(broker):
@@ -326,9 +350,9 @@ def test_the_beat_reads_characters_in_chunks_and_records_one_run(broker, monkeyp
 
 
 def _run_until_the_queue_is_empty(broker) -> list:
-    """Run queued update_section tasks (and their retries) like a worker; returns their results."""
+    """Run queued update tasks (and their retries) like a worker; returns their results."""
     results = []
-    while updates := [s for s in broker.sent() if s.task == UPDATE_SECTION]:
+    while updates := [s for s in broker.sent() if s.task in UPDATES]:
         for sent in updates:
             results.append((sent, broker.run(sent)))
     return results
@@ -344,10 +368,55 @@ def test_a_paused_task_retries_a_bounded_number_of_times_then_marks_its_section(
     assert [sent.retries for sent, _ in results] == [0, 1, 2]
     assert all(isinstance(result, Retry) for _, result in results[:2])
     assert all(sent.eta for sent, _ in results[1:]), "retries wait (back-off on top of the pause)"
-    assert results[-1][1]["outcome"] == "error"
+    assert _outcomes(results[-1][1]) == {"details": "error"}
     status = SectionStatus.objects.get(character=character, section="details")
     assert status.error_message.startswith("gave up after 2 retries: ESI paused")
     assert tasks.update_character(character.pk, sections=["details"]) == 1, "the marker was cleared"
+
+
+@override_settings(MEMBERAUDIT_TASKS_MAX_RETRIES=1)
+def test_a_paused_character_task_retries_only_the_sections_not_done_yet(broker):
+    """attributes ends first (no token: nothing to ask ESI), details meets the pause: it and
+    every section after it wait; the marker of the finished section is cleared at once."""
+    character = create_character()
+    _pause_esi()
+    assert tasks.update_character(character.pk, sections=["skills", "details", "attributes"]) == 3
+    (sent,) = broker.sent()
+    assert tasks.run_order(["skills", "details", "attributes"]) == ["attributes", "details", "skills"]
+
+    retry = broker.run(sent)
+    assert isinstance(retry, Retry)
+    assert SectionStatus.objects.get(character=character, section="attributes").is_token_error
+    assert tasks.update_character(character.pk, sections=["attributes"]) == 1, "cleared when it ended"
+    assert tasks.update_character(character.pk, sections=["details"]) == 0, "kept while it waits"
+    again = next(s for s in broker.sent() if s.id == sent.id)
+    assert (again.args, again.retries, bool(again.eta)) == ((character.pk, ["details", "skills"]), 1, True)
+
+    assert _outcomes(broker.run(again)) == {"details": "error", "skills": "error"}, "gave up after 1 retry"
+    assert SectionStatus.objects.get(character=character, section="details").error_message.startswith(
+        "gave up after 1 retries"
+    )
+    assert tasks.update_character(character.pk, sections=["details", "skills"]) == 2, "markers cleared"
+
+
+def test_a_character_task_counts_each_section_into_its_run(broker):
+    character = create_character()
+    assert tasks.run_regular_updates() == len(registry.names())
+    (sent,) = [s for s in broker.sent() if s.task == UPDATE_SECTIONS]
+    broker.run(sent)
+    ring_sizes = {}
+    for section in registry.all_sections():
+        ring_sizes[section.ring] = ring_sizes.get(section.ring, 0) + 1
+    for ring, size in ring_sizes.items():
+        (run,) = runs.ring_runs(ring)
+        assert (run.queued, run.done, run.characters, run.is_finished) == (size, size, 1, True)
+    assert tasks.update_character(character.pk) == len(registry.names()), "every marker was cleared"
+
+
+def test_sections_run_after_the_sections_that_trigger_them():
+    order = tasks.run_order(["skill_sets", "skills", "attributes", "details"])
+    assert order.index("skill_sets") > max(order.index("skills"), order.index("attributes"))
+    assert tasks.run_order(["skill_sets"]) == ["skill_sets"]
 
 
 @override_settings(MEMBERAUDIT_TASKS_MAX_RETRIES=0)
@@ -449,6 +518,19 @@ def test_a_changed_section_queues_the_sections_it_triggers_once(esi, register_ch
     tasks.update_character(fresh.pk, sections=["skills"])
     sent = broker.sent()
     for character in (queued_already, fresh):
-        skills = next(s for s in sent if s.args == (character.pk, "skills"))
-        assert broker.run(skills)["outcome"] == "changed"
+        skills = next(s for s in sent if s.args == (character.pk, ["skills"]))
+        assert _outcomes(broker.run(skills)) == {"skills": "changed"}
     assert _pairs(broker.sent()) == [(fresh.pk, "skill_sets")], "no second copy for the queued one"
+
+
+@pytest.mark.emulator
+def test_a_triggered_section_in_the_same_message_runs_after_its_trigger_and_needs_no_message(
+    esi, register_character, broker
+):
+    character = register_character(size="small")
+    assert tasks.update_character(character.pk, sections=["skill_sets", "skills"]) == 2
+    (sent,) = broker.sent()
+    result = broker.run(sent)
+    assert [row["section"] for row in result["sections"]] == ["skills", "skill_sets"]
+    assert _outcomes(result) == {"skills": "changed", "skill_sets": "changed"}
+    assert _pairs(broker.sent()) == [], "skill_sets ran in the same task: no copy of its own"

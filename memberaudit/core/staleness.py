@@ -11,7 +11,8 @@ import hashlib
 def is_stale(now: float, last_checked: float | None, not_before: float | None, stale_minutes: float) -> bool:
     """True when a section should be fetched again.
 
-    Never before ESI's cache timer (``not_before``) has expired; otherwise when it was never
+    Never before ``not_before`` (ESI's cache timer, or the end of the section's learned
+    back-off, whichever is later: see ``heartbeats.record_check``); otherwise when it was never
     checked or its last check is older than ``stale_minutes``.
     """
     if not_before is not None and now < not_before:
@@ -19,6 +20,65 @@ def is_stale(now: float, last_checked: float | None, not_before: float | None, s
     if last_checked is None:
         return True
     return now - last_checked >= stale_minutes * 60
+
+
+#: a section must have been unchanged for this many of its rings per ring it may wait: the next
+#: check never waits longer than a sixth of the time the section has been quiet (chosen with
+#: ``bench/update_costs.py``: a shorter patience saves a few more tokens but shows the changes
+#: of sections that change every few hours noticeably later)
+BACKOFF_PATIENCE = 6
+
+
+def backoff_factor(unchanged_minutes: float | None, ring_minutes: float, max_factor: int) -> int:
+    """How many rings the next check of a section may wait, learned from how long it has not changed.
+
+    ``1`` (its ring) until the section has been unchanged for ``BACKOFF_PATIENCE`` rings, then
+    one ring more per ``BACKOFF_PATIENCE`` unchanged rings, up to ``max_factor``: a section
+    that changes often stays on its ring; one that never changes is checked ``max_factor``
+    times less often. Unknown change time (``None``): no back-off.
+    """
+    if unchanged_minutes is None or ring_minutes <= 0 or max_factor <= 1 or unchanged_minutes <= 0:
+        return 1
+    steps = int(unchanged_minutes // (BACKOFF_PATIENCE * ring_minutes))
+    return max(1, min(int(max_factor), steps))
+
+
+def check_interval_minutes(
+    unchanged_minutes: float | None, ring_minutes: float, max_factor: int, cap_minutes: float | None
+) -> float:
+    """Minutes from one check of a section to the next: its ring, stretched by the back-off.
+
+    Never shorter than the ring; stretched never past ``max_factor`` rings nor past
+    ``cap_minutes`` (None: no absolute cap). A change resets it (``unchanged_minutes`` 0).
+    """
+    interval = float(ring_minutes) * backoff_factor(unchanged_minutes, ring_minutes, max_factor)
+    if cap_minutes is not None:
+        interval = min(interval, max(float(ring_minutes), float(cap_minutes)))
+    return interval
+
+
+def backoff_levels(
+    ring_minutes: float, max_factor: int, cap_minutes: float | None
+) -> list[tuple[float, float]]:
+    """The rule of :func:`check_interval_minutes` as steps: ``(unchanged at least, interval)``.
+
+    The first step is ``(0, ring)``; a database expression (``health.fresh_status_q``) is built
+    from these so the page and the periodic run can never disagree.
+    """
+    levels: list[tuple[float, float]] = []
+    for factor in range(1, max(1, int(max_factor)) + 1):
+        unchanged = 0.0 if factor == 1 else float(factor * BACKOFF_PATIENCE * ring_minutes)
+        interval = check_interval_minutes(unchanged, ring_minutes, max_factor, cap_minutes)
+        if not levels or interval > levels[-1][1]:
+            levels.append((unchanged, interval))
+    return levels
+
+
+def unchanged_minutes(checked: float | None, last_change: float | None) -> float | None:
+    """Minutes a section had been unchanged when it was checked (timestamps; None when unknown)."""
+    if checked is None or last_change is None:
+        return None
+    return max(0.0, (checked - last_change) / 60)
 
 
 def retry_delay_minutes(failures: int, base_minutes: float, cap_minutes: float) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.core.cache import cache
 
@@ -55,13 +55,14 @@ def _remaining(entry: dict | None) -> float:
     return max(0.0, entry["until"] - time.time())
 
 
-def check(group: str | None = None, owner: int | None = None) -> None:
+def check(group: str | None = None, owner: int | None = None, *, also: Sequence[str] = ()) -> dict:
     """Raise ``EsiPaused`` if ESI work must wait (globally or for this group and owner).
 
-    One cache round trip for the three pauses (this runs before every ESI call).
+    One cache round trip for the three pauses (this runs before every ESI call); ``also``
+    reads more keys in the same round trip (the gateway's route status). Returns what it read.
     """
     group_key = _GROUP_PAUSE_KEY.format(group=group, owner=owner or 0) if group else None
-    found = cache.get_many([key for key in (_PAUSE_KEY, "esi_error_limit_reset", group_key) if key])
+    found = cache.get_many([key for key in (_PAUSE_KEY, "esi_error_limit_reset", group_key, *also) if key])
     entry = found.get(_PAUSE_KEY)
     if wait := _remaining(entry):
         raise EsiPaused(wait, entry["reason"])
@@ -72,6 +73,7 @@ def check(group: str | None = None, owner: int | None = None) -> None:
         entry = found.get(group_key)
         if wait := _remaining(entry):
             raise EsiPaused(wait, entry["reason"])
+    return found
 
 
 def observe(headers: Mapping[str, str] | None, *, owner: int | None = None, status: int = 200) -> None:

@@ -143,8 +143,9 @@ def fetch(
     info = esi_client.operation_info(operation_id)
     group = (info.get("x-rate-limit") or {}).get("group")
     owner = owner_id or getattr(token, "character_id", None)
-    budget.check(group, owner)
-    if check_route and route_status.is_down(operation_id):
+    # the pauses and the route status in one cache round trip
+    found = budget.check(group, owner, also=(route_status.CACHE_KEY,) if check_route else ())
+    if check_route and route_status.is_down(operation_id, found.get(route_status.CACHE_KEY)):
         raise RouteDown(f"ESI reports {info['method'].upper()} {info['path']} as down")
 
     tag = esi_client.operation_tags()[operation_id]

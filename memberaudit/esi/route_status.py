@@ -19,9 +19,18 @@ _CACHE_SECONDS = 60
 DOWN_STATES = {"Down"}
 
 
-def routes_down() -> frozenset[tuple[str, str]]:
-    """``(METHOD, path)`` of every route ESI reports as down (empty when unknown)."""
-    cached = cache.get(_CACHE_KEY)
+CACHE_KEY = _CACHE_KEY
+_UNREAD = object()
+
+
+def routes_down(cached: object = _UNREAD) -> frozenset[tuple[str, str]]:
+    """``(METHOD, path)`` of every route ESI reports as down (empty when unknown).
+
+    ``cached``: the value of :data:`CACHE_KEY` when the caller read it already (the gateway
+    reads it with the budgets, in one round trip); None when the cache did not have it.
+    """
+    if cached is _UNREAD:
+        cached = cache.get(_CACHE_KEY)
     if cached is not None:
         return frozenset(tuple(item) for item in cached)
     try:
@@ -45,6 +54,6 @@ def _value(value) -> str:
     return value if isinstance(value, str) else str(getattr(value, "value", value))
 
 
-def is_down(operation_id: str) -> bool:
+def is_down(operation_id: str, cached: object = _UNREAD) -> bool:
     info = esi_client.operation_info(operation_id)
-    return (info["method"].upper(), info["path"]) in routes_down()
+    return (info["method"].upper(), info["path"]) in routes_down(cached)

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from celery.exceptions import SoftTimeLimitExceeded
 
 from django.core.cache import cache
 from django.db import transaction
@@ -31,7 +35,9 @@ from django.utils.translation import gettext as _
 from esi.models import Token
 
 from memberaudit import app_settings
+from memberaudit.esi import budget
 from memberaudit.esi.gateway import EsiError, EsiPaused, RouteDown, TokenError, TokenRevoked
+from memberaudit.esi.tokens import CharacterTokens
 from memberaudit.models import Character, SectionStatus
 
 from . import heartbeats, locks, registry
@@ -61,6 +67,9 @@ class UpdateResult:
     esi_calls: int = 0
     message: str = ""
     related: dict[str, set[int]] = dataclasses.field(default_factory=dict)
+    #: wall and CPU time the section took (set by ``update_sections``)
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 # --- heartbeats -------------------------------------------------------------------------
@@ -240,6 +249,33 @@ def payload_hash(payload: Any) -> str:
 # --- the update -------------------------------------------------------------------------
 
 
+@dataclasses.dataclass
+class Batch:
+    """What :func:`update_sections` did: a result per section it finished, and the sections
+    left waiting because ESI work is paused (``paused``), for the caller to retry."""
+
+    results: list[UpdateResult] = dataclasses.field(default_factory=list)
+    paused: EsiPaused | None = None
+    pending: list[str] = dataclasses.field(default_factory=list)
+
+
+def cached_windows(character_pk: int, sections: Sequence[str]) -> dict[str, float]:
+    """:func:`cached_until` of several sections in one cache round trip (those inside a window)."""
+    keys = {window_key(character_pk, name): name for name in sections}
+    now = timezone.now().timestamp()
+    return {
+        keys[key]: float(value) for key, value in cache.get_many(list(keys)).items() if value and value > now
+    }
+
+
+def _paused_for_everyone() -> bool:
+    try:
+        budget.check()
+    except EsiPaused:
+        return True
+    return False
+
+
 def update_section(
     character: Character, section_name: str, *, force: bool = False, keep_alive: Sequence[Lock] = ()
 ) -> UpdateResult:
@@ -248,45 +284,160 @@ def update_section(
     ``keep_alive``: more locks to renew with the section lock while the update runs (the
     calling task's queue marker).
     """
-    section = registry.get(section_name)
+    batch = update_sections(character, [section_name], force=force, keep_alive=keep_alive)
+    if batch.paused is not None:
+        raise batch.paused
+    return batch.results[0]
+
+
+def update_sections(
+    character: Character,
+    section_names: Sequence[str],
+    *,
+    force: bool = False,
+    keep_alive: Sequence[Lock] = (),
+    on_done: Callable[[UpdateResult], Any] | None = None,
+) -> Batch:
+    """Update several sections of one character, in the given order, sharing what they can.
+
+    What every section needs is read once for all of them: ESI's cache windows (one cache
+    round trip), the section locks (taken together, one round trip, and kept alive by one
+    thread while the sections wait their turn and run), the status rows (one query) and the
+    owner's tokens with their scopes (two queries). Holding the locks from the start also
+    means no other update of these sections can change their status rows after they were read.
+
+    Each section keeps its own errors: one that fails is recorded and the next one runs.
+    ``EsiPaused`` does not escape: a section that meets a pause is left in ``pending`` (with
+    every section after it when ESI is paused for everyone) and its lock is released, so
+    that the caller can retry just those. ``on_done`` is called with each result as soon as
+    the section's lock is released. ``keep_alive``: more locks renewed while the updates run
+    (the calling task's queue markers).
+    """
+    batch = Batch()
+    sections = [registry.get(name) for name in section_names]
+
+    def finish(result: UpdateResult, started: float, cpu_started: float) -> None:
+        result.seconds = time.perf_counter() - started
+        result.cpu_seconds = time.process_time() - cpu_started
+        batch.results.append(result)
+        if on_done is not None:
+            on_done(result)
+
+    started, cpu_started = time.perf_counter(), time.process_time()
     if character.is_disabled:
-        return UpdateResult(section_name, "skipped", message="character is disabled")
-    if not force and (until := cached_until(character.pk, section_name)):
-        # ESI would answer exactly what we stored last time: no request, no lock, no query
-        # (checked before the ownership, which costs one).
-        # Only a forced update (an admin's) asks again before the timer runs out.
-        return UpdateResult(
-            section_name,
-            "unchanged",
-            message=_("ESI's cache has not expired yet: new data can come after %(time)s")
-            % {"time": timezone.localtime(dt.datetime.fromtimestamp(until, tz=dt.timezone.utc)).isoformat()},
-        )
-
+        for section in sections:
+            finish(
+                UpdateResult(section.name, "skipped", message="character is disabled"), started, cpu_started
+            )
+        return batch
+    # ESI would answer exactly what we stored last time: no request, no lock, no query
+    # (checked before the ownership, which costs one).
+    # Only a forced update (an admin's) asks again before the timer runs out.
+    windows = {} if force else cached_windows(character.pk, [section.name for section in sections])
+    due = []
+    for section in sections:
+        if until := windows.get(section.name):
+            at = timezone.localtime(dt.datetime.fromtimestamp(until, tz=dt.timezone.utc)).isoformat()
+            message = _("ESI's cache has not expired yet: new data can come after %(time)s") % {"time": at}
+            finish(UpdateResult(section.name, "unchanged", message=message), started, cpu_started)
+            started, cpu_started = time.perf_counter(), time.process_time()
+        else:
+            due.append(section)
+    if not due:
+        return batch
     if character.is_orphan:
-        return UpdateResult(section_name, "skipped", message="character has no owner")
+        for section in due:
+            finish(
+                UpdateResult(section.name, "skipped", message="character has no owner"), started, cpu_started
+            )
+        return batch
 
-    lock = locks.acquire(lock_key_for(character.pk, section_name), LOCK_SECONDS)
-    if lock is None:
-        return UpdateResult(section_name, "skipped", message="an update is already running")
-    # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast LOCK_SECONDS
-    renewal = locks.Heartbeat(
-        lock, max_seconds=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"), also=keep_alive
-    )
+    held = locks.acquire_many([lock_key_for(character.pk, section.name) for section in due], LOCK_SECONDS)
+    runnable = []
+    for section in due:
+        if lock_key_for(character.pk, section.name) in held:
+            runnable.append(section)
+        else:
+            message = "an update is already running"
+            finish(UpdateResult(section.name, "skipped", message=message), started, cpu_started)
+            started, cpu_started = time.perf_counter(), time.process_time()
+    if not runnable:
+        return batch
     try:
+        statuses = {
+            status.section: status
+            for status in SectionStatus.objects.filter(
+                character=character, section__in=[section.name for section in runnable]
+            )
+        }
+        tokens = (
+            CharacterTokens.load(character)
+            if any(section.scopes for section in runnable)
+            else CharacterTokens([])
+        )
+        # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast
+        # LOCK_SECONDS, and the sections after it wait that long
+        renewal = locks.KeepAlive(
+            {section.name: held[lock_key_for(character.pk, section.name)] for section in runnable},
+            also=keep_alive,
+            max_seconds=app_settings.get("MEMBERAUDIT_TASKS_TIME_LIMIT"),
+        )
         with renewal:
-            return _update_locked(character, section, force, renewal)
-    except locks.LockLost as exc:  # another update may hold the lock now: leave everything to it
-        logger.warning("%s: %s, update of %s abandoned", character, exc, section_name)
-        return UpdateResult(section_name, "skipped", message=str(exc))
+            for index, section in enumerate(runnable):
+                key = lock_key_for(character.pk, section.name)
+                try:
+                    renewal.check(section.name)  # lost while it waited its turn
+                    result = _update_locked(
+                        character,
+                        section,
+                        force,
+                        on_progress=functools.partial(renewal.check, section.name),  # stop once lost
+                        status=statuses.get(section.name),
+                        tokens=tokens,
+                    )
+                except locks.LockLost as exc:  # another update may hold the lock now: leave it to it
+                    logger.warning("%s: %s, update of %s abandoned", character, exc, section.name)
+                    result = UpdateResult(section.name, "skipped", message=str(exc))
+                except EsiPaused as exc:
+                    renewal.drop(section.name)
+                    locks.release(held.pop(key))
+                    batch.paused = exc
+                    batch.pending.append(section.name)
+                    if _paused_for_everyone():  # every section after it would wait too
+                        for later in runnable[index + 1 :]:
+                            renewal.drop(later.name)
+                            locks.release(held.pop(lock_key_for(character.pk, later.name)))
+                            batch.pending.append(later.name)
+                        break
+                    # a pause of one rate-limit group: the sections of other groups go on
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    continue
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception as exc:  # even where recording it failed: the next sections run
+                    logger.exception("%s: update of %s failed", character, section.name)
+                    result = UpdateResult(section.name, "error", message=f"{exc.__class__.__name__}: {exc}")
+                renewal.drop(section.name)
+                locks.release(held.pop(key))
+                finish(result, started, cpu_started)
+                started, cpu_started = time.perf_counter(), time.process_time()
     finally:
-        locks.release(lock)
+        for lock in held.values():  # only after an unexpected error: free what was not reached
+            locks.release(lock)
+    return batch
 
 
 def _update_locked(
-    character: Character, section: Section, force: bool, renewal: locks.Heartbeat
+    character: Character,
+    section: Section,
+    force: bool,
+    *,
+    on_progress: Callable[[], Any],
+    status: SectionStatus | None,
+    tokens: CharacterTokens,
 ) -> UpdateResult:
-    status = SectionStatus.objects.filter(character=character, section=section.name).first()
-    token = find_token(character, section.scopes) if section.scopes else None
+    """Update one section whose lock is held; ``status`` was read under that lock."""
+    token = tokens.for_scopes(section.scopes) if section.scopes else None
     if section.scopes and token is None:
         message = _("no valid token with the scopes %(scopes)s") % {"scopes": ", ".join(section.scopes)}
         was_token_error = bool(status and status.is_token_error)
@@ -294,6 +445,10 @@ def _update_locked(
         if not was_token_error:
             _notify_token_problem(character, message)
         return UpdateResult(section.name, "token_error", message=message)
+    if token is not None and token.pk in tokens.dead:
+        # EVE SSO refused this token earlier in the same task, which marked every section it
+        # serves (this one included): one SSO call per dead token, not one per section
+        return UpdateResult(section.name, "token_error", message=_("the token was revoked"))
     if status and status.is_token_error and not force:
         # stop hammering ESI with a broken token; a token added after the failure is tried
         if token is not None and status.last_attempt_at and token.created <= status.last_attempt_at:
@@ -305,10 +460,10 @@ def _update_locked(
     ctx = SyncContext(
         character=character,
         status=status,
-        token=token,
+        token=tokens.for_esi(token) if token is not None else None,
         force=force,
         refetch=force or had_error,
-        on_progress=renewal.check,  # stop once the lock was lost
+        on_progress=on_progress,  # stop once the lock was lost
     )
     try:
         payload = section.fetch(ctx)
@@ -316,6 +471,7 @@ def _update_locked(
         raise
     except TokenRevoked as exc:
         assert token is not None
+        tokens.dead.add(token.pk)
         record_revoked_token(character, token, str(exc))
         _notify_token_problem(character, str(exc))
         return UpdateResult(section.name, "token_error", esi_calls=ctx.esi_calls, message=str(exc))
@@ -353,7 +509,9 @@ def _update_locked(
                 is_route_down=False,
                 not_before=ctx.expires_at,
             )
-        record_check(character.pk, section.name, ctx.expires_at)
+        # the learned back-off counts from the last change (none while work is left over)
+        last_change_at = None if ctx.postponed or status is None else status.last_change_at
+        record_check(character.pk, section.name, ctx.expires_at, last_change_at)
         _remember_window(ctx, section.name)
         return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls)
 
@@ -408,7 +566,8 @@ def _update_locked(
         _record_failure(character, section, status, message)
         return UpdateResult(section.name, "error", esi_calls=ctx.esi_calls, message=message)
 
-    record_check(character.pk, section.name, ctx.expires_at)
+    last_change_at = fields.get("last_change_at", status.last_change_at if status else None)
+    record_check(character.pk, section.name, ctx.expires_at, None if ctx.postponed else last_change_at)
     _remember_window(ctx, section.name)
     return UpdateResult(
         section.name,

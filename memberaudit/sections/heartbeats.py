@@ -3,8 +3,9 @@
 A check that finds nothing new (ESI's 304, or an unchanged content hash) must cost no
 database write, yet its time must survive the loss of the cache. So:
 
-- ``record_check`` writes the cache only: the heartbeat ``(checked at, ESI's expiry)`` of the
-  (character, section), and the character's pk in a Redis set of characters with check times
+- ``record_check`` writes the cache only: the heartbeat ``(checked at, not before)`` of the
+  (character, section) (``not before``: ESI's cache expiry, or the end of the section's learned
+  back-off when it has not changed for long, see ``core.staleness``), and the character's pk in a Redis set of characters with check times
   the database does not have yet (one round trip);
 - ``flush_checks``, run by the periodic ``tasks.run_regular_updates``, takes characters from
   that set and writes the newer check times to ``SectionStatus.last_checked_at``, to the minute:
@@ -27,6 +28,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
+from memberaudit.core import staleness
 from memberaudit.models import SectionStatus
 
 from . import registry
@@ -52,13 +54,43 @@ def _dirty_set() -> tuple[object, str]:
     return cache.client.get_client(write=True), cache.client.make_key(DIRTY_KEY)
 
 
-def record_check(character_pk: int, section: str, expires_at: dt.datetime | None) -> None:
-    """Remember that the section was checked now (and when ESI's cache expires): cache only."""
-    cache.set(
-        heartbeat_key(character_pk, section),
-        (time.time(), expires_at.timestamp() if expires_at else None),
-        timeout=HEARTBEAT_TTL,
+def next_check_not_before(section: str, checked: float, last_change_at: dt.datetime | None) -> float | None:
+    """When the learned back-off lets the periodic run check this section again (None: its ring).
+
+    The section had been unchanged since ``last_change_at``; the interval is
+    ``registry.check_interval_minutes`` (the one rule, which ``health`` judges by too). It is
+    counted from the check's minute rounded down, as ``flush_checks`` stores the check: the
+    database's copy of this check then gives ``health`` exactly the back-off the run follows.
+    """
+    if last_change_at is None:
+        return None
+    minute = checked - checked % 60
+    interval = registry.check_interval_minutes(
+        section, staleness.unchanged_minutes(minute, last_change_at.timestamp())
     )
+    if interval <= registry.stale_minutes(section):
+        return None
+    return minute + interval * 60
+
+
+def record_check(
+    character_pk: int,
+    section: str,
+    expires_at: dt.datetime | None,
+    last_change_at: dt.datetime | None = None,
+) -> None:
+    """Remember that the section was checked now, and when it may be checked again: cache only.
+
+    The heartbeat's ``not_before`` is ESI's cache expiry or, when the section has not changed
+    since ``last_change_at`` for long enough, the end of its learned back-off, whichever is
+    later. Without ``last_change_at`` (unknown, or the run left work for the next one) there
+    is no back-off. "Update now" and forced updates do not read heartbeats: they ignore it.
+    """
+    checked = time.time()
+    not_before = expires_at.timestamp() if expires_at else None
+    if (backoff := next_check_not_before(section, checked, last_change_at)) is not None:
+        not_before = max(not_before or 0.0, backoff)
+    cache.set(heartbeat_key(character_pk, section), (checked, not_before), timeout=HEARTBEAT_TTL)
     client, key = _dirty_set()
     pipeline = client.pipeline(transaction=False)
     pipeline.sadd(key, character_pk)

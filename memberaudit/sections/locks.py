@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 
 from django_redis import get_redis_connection
@@ -55,6 +56,39 @@ def acquire(key: str, timeout: float, token: str | None = None) -> Lock | None:
     """Take the lock ``key`` without waiting; None when someone else holds it."""
     lock = owned_lock(key, timeout)
     return lock if lock.acquire(blocking=False, token=token) else None
+
+
+def acquire_many(keys: Sequence[str], timeout: float) -> dict[str, Lock]:
+    """Take every free lock of ``keys`` without waiting, in one round trip; returns those taken.
+
+    One pipelined ``SET NX PX`` per key with a fresh owner token, exactly what redis-py's
+    ``Lock.acquire`` does for one, so each lock returned is an ordinary owned lock.
+    """
+    if not keys:
+        return {}
+    tokens = {key: uuid.uuid4().hex for key in keys}
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    milliseconds = int(timeout * 1000)
+    for key, token in tokens.items():
+        pipe.set(cache.make_key(key), token.encode(), nx=True, px=milliseconds)
+    taken = pipe.execute()
+    return {
+        key: owned_lock(key, timeout, token=token)
+        for (key, token), ok in zip(tokens.items(), taken, strict=True)
+        if ok
+    }
+
+
+def _run_scripts(calls: Iterable[tuple[str, Lock, list]]) -> list:
+    """Run redis-py's lock scripts (``release``, ``extend``, ``reacquire``) for many locks in
+    one pipeline: each still compares the owner's token first. Returns their results (1/0)."""
+    calls = list(calls)
+    if not calls:
+        return []
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    for script, lock, args in calls:
+        getattr(type(lock), f"lua_{script}")(keys=[lock.name], args=[lock.local.token, *args], client=pipe)
+    return pipe.execute()
 
 
 def release(lock: Lock) -> bool:
@@ -141,6 +175,94 @@ class Heartbeat:
                     self.also.remove(other)
 
 
+class KeepAlive:
+    """Keeps several locks alive from one daemon thread, one round trip per renewal.
+
+    A task that updates several sections of a character holds one lock per section while
+    its sections wait their turn and run. ``held`` are those locks, by name: one that cannot
+    be renewed (timed out, taken over) is *lost*, and :meth:`check` raises :class:`LockLost`
+    for it, so that its update stops writing; the others go on. ``also`` are locks renewed on
+    the side (the running task's queue markers): losing one is no error. A lock the work is
+    done with is :meth:`drop`-ped before it is released. Like :class:`Heartbeat`, renewal
+    stops after ``max_seconds`` (the task's time limit).
+    """
+
+    def __init__(
+        self,
+        held: Mapping[str, Lock],
+        *,
+        also: Iterable[Lock] = (),
+        interval: float | None = None,
+        max_seconds: float | None = None,
+    ) -> None:
+        self.held = dict(held)
+        self.also = list(also)
+        timeouts = [lock.timeout for lock in (*self.held.values(), *self.also)]
+        if not timeouts or not all(timeouts):
+            raise ValueError("keeping locks alive needs locks with a timeout")
+        self.interval = interval if interval is not None else min(timeouts) / 3
+        self.max_seconds = max_seconds
+        self.lost: set[str] = set()
+        self._guard = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> KeepAlive:
+        self._thread = threading.Thread(target=self._run, name="keep-alive", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def check(self, name: str) -> None:
+        """Raise :class:`LockLost` if the lock ``name`` could not be renewed."""
+        if name in self.lost:
+            raise LockLost(f"lost the lock {name}")
+
+    def drop(self, name: str) -> None:
+        """Stop renewing the lock ``name`` (its work is done; the caller releases it)."""
+        with self._guard:
+            self.held.pop(name, None)
+
+    def renew(self) -> None:
+        """One renewal of every lock still held (the thread calls this every ``interval``)."""
+        with self._guard:
+            held = list(self.held.items())
+            also = list(self.also)
+        calls = [("reacquire", lock, [int(lock.timeout * 1000)]) for _, lock in held]
+        calls += [("reacquire", lock, [int(lock.timeout * 1000)]) for lock in also]
+        try:
+            results = _run_scripts(calls)
+        except RedisError as exc:  # a blip of the cache: the next renewal tries again
+            logger.warning("Could not renew %d lock(s): %s", len(calls), exc)
+            return
+        with self._guard:
+            for (name, lock), ok in zip(held, results[: len(held)], strict=True):
+                if not ok and name in self.held:  # expired or taken over: tell the work
+                    self.lost.add(name)
+                    self.held.pop(name, None)
+                    logger.warning("Lock %s was lost while its work ran", lock.name)
+            for lock, ok in zip(also, results[len(held) :], strict=True):
+                if not ok and lock in self.also:  # at worst a second copy gets queued
+                    self.also.remove(lock)
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds if self.max_seconds else None
+        while not self._stop.wait(self.interval):
+            if deadline is not None and time.monotonic() >= deadline:
+                logger.warning("Stopped renewing locks after %s s", self.max_seconds)
+                return
+            self.renew()
+
+
 # --- queue markers -------------------------------------------------------------------------
 
 
@@ -157,12 +279,16 @@ def claim_queued(
     return acquire(queued_key(character_pk, section, force=force), timeout, token=task_id) is not None
 
 
-def claim_many_queued(claims: Sequence[tuple[int, str, str]], timeout: float) -> list[bool]:
+def claim_many_queued(
+    claims: Sequence[tuple[int, str, str]], timeout: float, *, force: bool = False
+) -> list[bool]:
     """:func:`claim_queued` for many ``(character_pk, section, task_id)`` in one round trip.
 
-    The beat claims every due pair of a chunk at once: one pipelined ``SET NX PX`` per
-    marker, exactly what redis-py's lock does for one (same key, same token as value), so
-    :func:`release_queued` and :func:`running_marker` treat these markers like any other.
+    The beat claims every due pair of a chunk at once, ``update_character`` every section of
+    its character: one pipelined ``SET NX PX`` per marker, exactly what redis-py's lock does
+    for one (same key, same token as value), so :func:`release_queued` and
+    :func:`running_markers` treat these markers like any other. One task id may own the
+    markers of several sections: the task that updates them all.
     """
     if not claims:
         return []
@@ -171,7 +297,10 @@ def claim_many_queued(claims: Sequence[tuple[int, str, str]], timeout: float) ->
     pipe = client.pipeline(transaction=False)
     for character_pk, section, task_id in claims:
         pipe.set(
-            cache.make_key(queued_key(character_pk, section)), task_id.encode(), nx=True, px=milliseconds
+            cache.make_key(queued_key(character_pk, section, force=force)),
+            task_id.encode(),
+            nx=True,
+            px=milliseconds,
         )
     return [bool(result) for result in pipe.execute()]
 
@@ -198,6 +327,37 @@ def running_marker(character_pk: int, section: str, task_id: str, seconds: float
     except LockError:  # expired, taken over or sent without a marker
         return None
     return lock
+
+
+def running_markers(
+    character_pk: int, sections: Sequence[str], task_id: str, seconds: float
+) -> dict[str, Lock]:
+    """:func:`running_marker` for several sections of one task, in one round trip."""
+    markers = {name: owned_lock(queued_key(character_pk, name), seconds, token=task_id) for name in sections}
+    results = _run_scripts(("extend", lock, [int(seconds * 1000), 1]) for lock in markers.values())
+    return {name: lock for (name, lock), ok in zip(markers.items(), results, strict=True) if ok}
+
+
+def extend_many_queued(character_pk: int, sections: Sequence[str], task_id: str, seconds: float) -> None:
+    """:func:`extend_queued` for several sections of one task (a retry waits), in one round trip."""
+    _run_scripts(
+        (
+            "extend",
+            owned_lock(queued_key(character_pk, name), seconds, token=task_id),
+            [int(seconds * 1000), 1],
+        )
+        for name in sections
+    )
+
+
+def release_many_queued(
+    character_pk: int, sections: Sequence[str], task_id: str, *, force: bool = False
+) -> None:
+    """:func:`release_queued` for several sections, in one round trip."""
+    _run_scripts(
+        ("release", owned_lock(queued_key(character_pk, name, force=force), None, token=task_id), [])
+        for name in sections
+    )
 
 
 def release_queued(character_pk: int, section: str, task_id: str, *, force: bool = False) -> None:

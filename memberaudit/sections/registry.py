@@ -7,6 +7,7 @@ import pkgutil
 import threading
 
 from memberaudit import app_settings
+from memberaudit.core import staleness
 
 from .base import Section
 
@@ -103,9 +104,34 @@ def markdown_table() -> str:
 def stale_minutes(section_name: str) -> int:
     """Staleness of a section in minutes: its per-section override, else its ring's setting.
 
-    The one rule for the periodic run (what is due) and for ``health`` (what is healthy).
+    The one rule for the periodic run (what is due) and for ``health`` (what is healthy),
+    together with the learned back-off of :func:`check_interval_minutes`.
     """
     overrides = app_settings.get("MEMBERAUDIT_UPDATE_STALE_OVERRIDES") or {}
     if section_name in overrides:
         return int(overrides[section_name])
     return app_settings.stale_minutes_for_ring(get(section_name).ring)
+
+
+def backoff_settings() -> tuple[int, float | None]:
+    """``(MEMBERAUDIT_UPDATE_BACKOFF_MAX, MEMBERAUDIT_UPDATE_BACKOFF_MAX_MINUTES)``, sanitised."""
+    factor = max(1, int(app_settings.get("MEMBERAUDIT_UPDATE_BACKOFF_MAX") or 1))
+    cap = app_settings.get("MEMBERAUDIT_UPDATE_BACKOFF_MAX_MINUTES")
+    return factor, (float(cap) if cap is not None else None)
+
+
+def check_interval_minutes(section_name: str, unchanged_minutes: float | None) -> float:
+    """Minutes between two checks of a section that had been unchanged for ``unchanged_minutes``.
+
+    Its stale time (:func:`stale_minutes`), stretched by the learned back-off
+    (``core.staleness.check_interval_minutes``): the rule the periodic run follows (through
+    the heartbeat's ``not_before``) and ``health`` judges by.
+    """
+    factor, cap = backoff_settings()
+    return staleness.check_interval_minutes(unchanged_minutes, stale_minutes(section_name), factor, cap)
+
+
+def backoff_levels(section_name: str) -> list[tuple[float, float]]:
+    """:func:`check_interval_minutes` of a section as steps ``(unchanged at least, interval)``."""
+    factor, cap = backoff_settings()
+    return staleness.backoff_levels(stale_minutes(section_name), factor, cap)

@@ -10,9 +10,11 @@ on EVE's static data; this resolver fills the referenced rows afterwards, in bul
   ``EveEntity`` without a name; its ``last_updated`` says when ESI was last asked, and it is
   asked again, alone, only ``UNKNOWN_ID_RETRY`` later. Names already known are never asked
   for nor written again.
-- **Types** are loaded by django-eveuniverse (with their group and category when those are
-  new); ESI has no bulk route for types, so it is one request per new type. A type ESI does
-  not know is remembered in the cache for ``UNKNOWN_ID_RETRY``.
+- **Types** not stored yet are loaded in bulk: one query finds them, one request per new
+  type (ESI has no bulk route for types), then the groups and categories those need, each
+  asked for once per batch, and three bulk inserts in one transaction, through
+  django-eveuniverse's client and models. A type ESI does not know (or whose group it cannot
+  find) is remembered in the cache and not asked for again for ``UNKNOWN_ID_RETRY``.
 - **Locations**: stations, structures and solar systems, refreshed when stale.
 
 All ESI work goes through the shared budgets: when they say wait, what was learned so far is
@@ -26,10 +28,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
-from esi.exceptions import ESIErrorLimitException, HTTPClientError
-from eveuniverse.models import EveEntity, EveSolarSystem, EveType
+from esi.exceptions import ESIBucketLimitException, ESIErrorLimitException, HTTPClientError
+from eveuniverse.models import EveCategory, EveEntity, EveGroup, EveSolarSystem, EveType
+from eveuniverse.providers import esi as eveuniverse_esi
 
 from memberaudit import app_settings
 from memberaudit.esi import budget, gateway
@@ -173,21 +177,47 @@ def _store_entities(names: dict[int, tuple[str, str]], unknown: set[int], unname
 
 
 def resolve_types(ids: Iterable[int]) -> int:
-    """Load the types not stored yet (with their groups and categories); returns how many.
+    """Load the types not stored yet, with their groups and categories; returns how many.
 
-    Stored types cost one query and no ESI call. A type ESI answers 404 for is not asked for
-    again for ``UNKNOWN_ID_RETRY``; one failing type does not stop the others.
+    Stored types cost one query and no ESI call. ESI has no bulk route for types, so each
+    new type is one request; its group and category are asked for once per batch (not once
+    per type), and everything is written in one transaction with three bulk inserts. A type
+    ESI answers 404 for (or whose group it cannot find) is not asked for again for
+    ``UNKNOWN_ID_RETRY``; one unknown type does not stop the others, a server error stops
+    the batch (what is complete is stored, the rest waits for a later run).
+
+    When the site makes django-eveuniverse load optional type sections (dogmas, graphics,
+    market groups, ...: ``EVEUNIVERSE_LOAD_*``), types are loaded one by one through
+    ``update_or_create_esi``, which knows how to store those.
     """
+    from eveuniverse.models.base import determine_effective_sections
+
     ids = {int(i) for i in ids if i}
     missing = ids - set(EveType.objects.filter(id__in=ids).values_list("id", flat=True))
     if not missing:
         return 0
     backing_off = cache.get_many([_UNKNOWN_TYPE_KEY.format(i) for i in missing])
+    wanted = sorted(i for i in missing if _UNKNOWN_TYPE_KEY.format(i) not in backing_off)
+    if not wanted:
+        return 0
     esi_client.share_ssl_context_with_eveuniverse()
+    if determine_effective_sections():
+        return _load_types_one_by_one(wanted)
+    return _TypeBatch().load(wanted)
+
+
+def _remember_unknown_types(type_ids: Iterable[int]) -> None:
+    """Types ESI cannot give us: left alone for ``UNKNOWN_ID_RETRY`` (one cache round trip)."""
+    keys = {_UNKNOWN_TYPE_KEY.format(i): True for i in type_ids}
+    if keys:
+        cache.set_many(keys, timeout=int(UNKNOWN_ID_RETRY.total_seconds()))
+        logger.info("ESI does not know types %s, asking again in %s", sorted(type_ids)[:20], UNKNOWN_ID_RETRY)
+
+
+def _load_types_one_by_one(type_ids: list[int]) -> int:
+    """django-eveuniverse's own path (type, then group, then category; one request each)."""
     loaded = 0
-    for type_id in sorted(missing):
-        if _UNKNOWN_TYPE_KEY.format(type_id) in backing_off:
-            continue
+    for type_id in type_ids:
         budget.check()  # eveuniverse's own client does not look at our budgets
         try:
             EveType.objects.update_or_create_esi(id=type_id)  # known missing: no lookup first
@@ -196,11 +226,126 @@ def resolve_types(ids: Iterable[int]) -> int:
         except HTTPClientError as exc:
             if exc.status_code != 404:
                 raise
-            cache.set(_UNKNOWN_TYPE_KEY.format(type_id), True, timeout=int(UNKNOWN_ID_RETRY.total_seconds()))
-            logger.info("ESI does not know type %s, asking again in %s", type_id, UNKNOWN_ID_RETRY)
+            _remember_unknown_types([type_id])
         else:
             loaded += 1
     return loaded
+
+
+class _BatchStopped(Exception):
+    """ESI failed in a way that asking for the next id would only repeat."""
+
+
+class _TypeBatch:
+    """Types, their groups and their categories, fetched through django-eveuniverse's ESI
+    client and stored with its models and field mappings, in bulk."""
+
+    def __init__(self) -> None:
+        self.data: dict[type, dict[int, dict]] = {EveType: {}, EveGroup: {}, EveCategory: {}}
+        self.unknown: dict[type, set[int]] = {EveType: set(), EveGroup: set(), EveCategory: set()}
+        #: ids found stored already (so storing needs no second look)
+        self.present: dict[type, set[int]] = {EveGroup: set(), EveCategory: set()}
+
+    def load(self, type_ids: list[int]) -> int:
+        try:
+            self._fetch(EveType, type_ids)
+            self._fetch_parents(EveType, "group_id", EveGroup)
+            self._fetch_parents(EveGroup, "category_id", EveCategory)
+        except _BatchStopped as exc:
+            logger.warning("Stopped loading types (the rest waits for a later run): %s", exc)
+        finally:  # keep what was learned, also when the budgets say stop
+            loaded = self._store()
+        return loaded
+
+    def _fetch_parents(self, model: type, field: str, parent: type) -> None:
+        """The parents the fetched ``model`` rows refer to: one query, then one request per new one."""
+        wanted = {d[field] for d in self.data[model].values() if d.get(field)}
+        self.present[parent] |= _stored(parent, wanted)
+        self._fetch(parent, sorted(wanted - self.present[parent]))
+
+    def _fetch(self, model: type, ids: list[int]) -> None:
+        """One request per id; 404s are noted, other errors logged (the id is asked again later)."""
+        category, method = model._esi_path_object()
+        operation = getattr(getattr(eveuniverse_esi.client, category), method)
+        pk_name = model._esi_pk()
+        for object_id in ids:
+            budget.check()  # eveuniverse's own client does not look at our budgets
+            try:
+                # static data: neither django-esi's ETag nor its response cache helps here
+                answer = operation(**{pk_name: object_id}).result(
+                    use_etag=False, use_cache=False, store_cache=False
+                )
+            except ESIErrorLimitException as exc:
+                raise EsiPaused(float(exc.reset or 60), "ESI error limit reached (420)") from exc
+            except ESIBucketLimitException as exc:
+                raise EsiPaused(float(exc.reset or 60), str(exc)) from exc
+            except HTTPClientError as exc:
+                if exc.status_code != 404:
+                    logger.warning("Could not load %s %s: %s", model.__name__, object_id, exc)
+                    continue
+                self.unknown[model].add(object_id)
+            except Exception as exc:  # ESI in trouble (5xx, unreachable): stop, keep what is complete
+                raise _BatchStopped(f"{model.__name__} {object_id}: {exc.__class__.__name__}: {exc}") from exc
+            else:
+                self.data[model][object_id] = answer.model_dump()
+
+    def _store(self) -> int:
+        """Write what is complete (a type needs its group, a group its category): one transaction."""
+        categories = self.data[EveCategory]
+        known_categories = set(categories) | self._present(EveCategory, EveGroup, "category_id")
+        groups = {i: d for i, d in self.data[EveGroup].items() if d.get("category_id") in known_categories}
+        known_groups = set(groups) | self._present(EveGroup, EveType, "group_id")
+        types = {i: d for i, d in self.data[EveType].items() if d.get("group_id") in known_groups}
+        # a type whose group (or its category) ESI cannot find cannot be stored: as unknown as
+        # the type itself
+        lost_groups = self.unknown[EveGroup] | {
+            i for i, d in self.data[EveGroup].items() if d.get("category_id") in self.unknown[EveCategory]
+        }
+        orphans = {i for i, d in self.data[EveType].items() if d.get("group_id") in lost_groups}
+        _remember_unknown_types(self.unknown[EveType] | orphans)
+        if not (categories or groups or types):
+            return 0
+        with transaction.atomic():
+            for model, rows in ((EveCategory, categories), (EveGroup, groups), (EveType, types)):
+                if rows:
+                    model.objects.bulk_create(_rows(model, rows), ignore_conflicts=True)
+        return len(types)
+
+    def _present(self, parent: type, model: type, field: str) -> set[int]:
+        """Parents of the fetched ``model`` rows that are stored (a query only for ids not seen yet,
+        e.g. when a pause stopped the batch before it looked)."""
+        wanted = {d.get(field) for d in self.data[model].values()} - set(self.data[parent])
+        unseen = wanted - self.present[parent] - self.unknown[parent]
+        return (wanted & self.present[parent]) | _stored(parent, unseen)
+
+
+def _stored(model: type, ids: set[int | None]) -> set[int]:
+    ids = {i for i in ids if i}
+    return set(model.objects.filter(id__in=ids).values_list("id", flat=True)) if ids else set()
+
+
+def _rows(model: type, answers: dict[int, dict]) -> list:
+    """Model instances from ESI answers, mapped as django-eveuniverse maps them.
+
+    Its ``_defaults_from_esi_obj`` would read each parent with one query; here the parents
+    are known to be stored (or stored in the same transaction), so the foreign key is the id.
+    """
+    mappings = model._esi_field_mappings()
+    objects = []
+    for object_id, data in answers.items():
+        fields = {}
+        for name, mapping in mappings.items():
+            if mapping.is_pk:
+                continue
+            if isinstance(mapping.esi_name, tuple):
+                value = (data.get(mapping.esi_name[0]) or {}).get(mapping.esi_name[1])
+            else:
+                value = data.get(mapping.esi_name)
+            if value is None:
+                continue
+            fields[f"{name}_id" if mapping.is_fk else name] = value
+        objects.append(model(id=object_id, **fields))
+    return objects
 
 
 # --- locations ---------------------------------------------------------------------------------
