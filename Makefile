@@ -17,8 +17,8 @@ help:
 	@echo "make lint   - ruff lint + format check"
 	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
 	@echo "make bench  - run the benchmarks in bench/"
-	@echo "make screenshots - demo + headless Chromium: styling check and docs/screenshots/"
-	@echo "make layout-check - the screenshots run plus overflow/contrast/raw-name checks (about 15 min)"
+	@echo "make screenshots - demo + headless Chromium: every check of make layout-check, and the README's docs/screenshots/"
+	@echo "make layout-check - demo + headless Chromium: styling, overflow, contrast, raw names, links (as .ci/run; about 8 min)"
 	@echo "make soak   - 20 characters on a real worker, Redis and MariaDB under ESI faults and SIGKILLs (about 25 min)"
 
 # Debian's client headers are needed to build mysqlclient (pulled in by allianceauth).
@@ -55,11 +55,13 @@ demo: export DEMO_T0 := $(shell date +%s.%N)
 demo: $(STAMP)
 	$(PY) tests/demo.py --characters $(DEMO_CHARACTERS)
 
-# Start a small demo, sign in as every role in headless Chromium, check styling, save docs/screenshots/.
+# Start a small demo, sign in as every role in headless Chromium, run every check of layout-check
+# and save the README's screenshots (light and dark, 1440 and 390 px) in docs/screenshots/.
 screenshots: $(STAMP)
-	$(PY) tests/e2e/screenshots.py --characters 12 --out docs/screenshots
+	$(PY) tests/e2e/screenshots.py --characters 12 --out docs/screenshots --layout-checks
 
-# The same, plus overflow, contrast (WCAG AA) and raw-name checks at 1440/390 px in both themes.
+# What .ci/run's browser stage checks: styling, and overflow, contrast (WCAG AA), raw section names
+# and links for every role, page and tab at 1440/390 px in both themes (PNGs go to .demo/).
 layout-check: $(STAMP)
 	$(PY) tests/e2e/screenshots.py --characters 12 --out .demo/layout-check --layout-checks
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from memberaudit import tasks
 from memberaudit.models import Character
@@ -46,7 +46,8 @@ class SkillSetImportForm(forms.Form):
     SKILL_PLAN = "skill_plan"
 
     kind = forms.ChoiceField(
-        label=_("Format"), choices=[(EFT, _("EFT fitting")), (SKILL_PLAN, _("EVE skill plan"))]
+        label=pgettext_lazy("import format", "Format"),
+        choices=[(EFT, _("EFT fitting")), (SKILL_PLAN, _("EVE skill plan"))],
     )
     name = forms.CharField(
         label=_("Name"),

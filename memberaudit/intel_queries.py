@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from eveuniverse.models import EveEntity, EveType
 
 from memberaudit import access
+from memberaudit.core import formatting
 from memberaudit.core import intel as core
 from memberaudit.models import (
     Character,
@@ -268,6 +269,7 @@ def watched_map(entries: QuerySet[WatchListEntry]) -> dict[int, list[dict[str, A
 
 
 def _iso(value: datetime | None) -> str | None:
+    """A time for scripts and the CSV: ISO 8601 (what a page shows is in ``shown``)."""
     return value.isoformat() if value else None
 
 
@@ -303,6 +305,7 @@ class EvidenceFormatter:
 
     def __init__(self, watched: Mapping[int, list[dict[str, Any]]]) -> None:
         self.watched = watched
+        self.now = timezone.now()  # relative times of one answer count from one moment
         self.link = ViewerLinks()
         self.sources = evidence_sources()
         self.via_titles = {
@@ -335,6 +338,12 @@ class EvidenceFormatter:
             "count": row["count"],
             "isk": str(row["isk"] or Decimal(0)),
             "standing": row["standing"],
+            # as the page shows them: the one formatting layer, in the active language
+            "shown": {
+                "first_seen": formatting.shown_moment(row["first_seen"], self.now),
+                "last_seen": formatting.shown_moment(row["last_seen"], self.now),
+                "isk": formatting.shown_isk(row["isk"] or Decimal(0)),
+            },
             "matches": [
                 {
                     "entity": match.entry["name"] or str(match.entry["entity_id"]),
@@ -408,6 +417,10 @@ def _scored(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "interactions": row["interactions"] or 0,
         "isk": str(row["isk"] or Decimal(0)),
         "last_seen": _iso(row["last_seen"]),
+        "shown": {
+            "last_seen": formatting.shown_moment(row["last_seen"], now),
+            "isk": formatting.shown_isk(row["isk"] or Decimal(0)),
+        },
         "contacts": row["contacts"],
         "best_standing": row["best_standing"],
         "score": parts.total,
@@ -434,6 +447,7 @@ def _add_details(member: dict[str, Any], row: dict[str, Any]) -> None:
             member[name] = row[name]
     if "first_seen" in row:
         member["first_seen"] = _iso(row["first_seen"])
+        member["shown"]["first_seen"] = formatting.shown_moment(row["first_seen"], timezone.now())
 
 
 def member_summaries(
@@ -597,6 +611,7 @@ def report_page(
         for name, empty in (("member", ""), ("corporation", ""), ("characters", 0), ("counterparties", 0)):
             member.setdefault(name, empty)
         member.setdefault("first_seen", None)
+        member["shown"].setdefault("first_seen", None)
         member["evidence"] = evidence.get(member["member_key"], [])
     return {"draw": table.draw, "recordsTotal": total, "recordsFiltered": len(members), "data": page}
 
@@ -1087,9 +1102,11 @@ def where_page(
         )
         flyable = _flyable_sets([row["pk"] for row in rows], _int(query.get("doctrine")))
         link = ViewerLinks()
+        now = timezone.now()
         data = []
         for row in rows:
             row["viewer_url"] = link(row["pk"], "location")
+            row["shown"] = {"last_login": formatting.shown_moment(row["last_login"], now)}
             row["last_login"] = _iso(row["last_login"])
             row["can_fly"] = flyable.get(row["pk"], [])
             data.append(row)

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from django.utils import translation
+
 from memberaudit.core import formatting as f
 
 UTC = dt.timezone.utc
@@ -137,3 +139,64 @@ def test_bounty_reasons_become_counts_of_named_types():
 @pytest.mark.parametrize("reason", ["", None, "for the lulz", "23328: 2, oops", "1:2:3"])
 def test_other_reasons_are_not_bounties(reason):
     assert f.bounty_kills(reason) == []
+
+
+# --- numbers in the active language -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [("en", "1,234,567.89"), ("de", "1.234.567,89")],
+)
+def test_numbers_follow_the_active_language(language, expected):
+    with translation.override(language):
+        assert f.number(Decimal("1234567.891"), 2) == expected
+        assert f.number("1234567.891", 2) == expected  # an amount sent as text
+
+
+def test_numbers_are_rounded_not_cut():
+    with translation.override("en"):
+        assert f.number(Decimal("1.999"), 2) == "2.00"
+        assert f.number(Decimal("1234567.5")) == "1,234,568"
+        assert f.number(None) == "" and f.number("n/a") == "" and f.number(float("nan")) == ""
+
+
+def test_german_isk_sp_and_abbreviations():
+    with translation.override("de"):
+        assert f.isk(Decimal("1234567890.12")) == "1,23 Mrd. ISK"
+        assert f.isk(Decimal("1234567.5"), precise=True) == "1.234.567,50 ISK"
+        assert f.sp(52_345_678) == "52,3 Mio. SP"
+        assert f.abbreviate(1234) == "1,23 Tsd."
+        assert f.abbreviate(12.5) == "12,5"
+        assert f.security_status(0.46).text == "0,5"
+
+
+def test_without_an_active_language_numbers_are_english():
+    with translation.override(None):
+        assert f.number(1234567.891, 2) == "1,234,567.89"
+        assert f.isk(1_200_000_000) == "1.2b ISK"
+
+
+def test_shown_cells_for_json_tables():
+    now = dt.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    moment = now - dt.timedelta(days=2, hours=4)
+    assert f.shown_moment(moment, now) == {"text": "2025-12-30 08:00", "title": "2d 4h ago"}
+    assert f.shown_moment(None, now) is None
+    with translation.override("de"):
+        assert f.shown_isk("5001000000.00") == {"text": "5 Mrd. ISK", "title": "5.001.000.000,00 ISK"}
+        assert f.shown_number(12.5, 1) == {"text": "12,5", "title": ""}
+    assert f.shown_isk(None) is None
+
+
+def test_scripts_get_the_number_format_of_the_active_language():
+    with translation.override("de"):
+        config = f.script_number_format()
+    assert (config["decimal"], config["thousands"]) == (",", ".")
+    assert [threshold for threshold, _pattern in config["abbreviations"]] == [1e12, 1e9, 1e6, 1e3]
+    assert all("%(number)s" in pattern for _threshold, pattern in config["abbreviations"])
+
+
+def test_huge_numbers_keep_every_digit():
+    with translation.override("en"):
+        assert f.number(Decimal("1e30"), 2) == "1,000,000,000,000,000,000,000,000,000,000.00"
+        assert f.number(1e20) == "100,000,000,000,000,000,000"

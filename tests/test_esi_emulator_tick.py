@@ -15,6 +15,7 @@ START = "2026-06-01T12:00:00Z"
 MAY_CHANGE = {
     "GetCharactersCharacterIdLocation",
     "GetCharactersCharacterIdOnline",
+    "GetCharactersCharacterIdPlanets",  # a colony the pilot viewed (its layout is not a list route)
     "GetCharactersCharacterIdMail",
     "GetCharactersCharacterIdMailLabels",
     "GetCharactersCharacterIdSkillqueue",

@@ -6,9 +6,10 @@ the reports and the exports all say the same thing the same way:
 ==========================  ==================================================================
 function                    example
 ==========================  ==================================================================
+``number(value, decimals)`` ``1234567.891, 2`` -> ``"1,234,567.89"`` (German ``"1.234.567,89"``)
 ``isk(value)``              ``1234567890`` -> ``"1.23b ISK"``; ``precise=True`` -> all digits
 ``sp(value)``               ``52345678`` -> ``"52.3m SP"``
-``abbreviate(value)``       ``350000000`` -> ``"350m"`` (chart axes, badges)
+``abbreviate(value)``       ``350000000`` -> ``"350m"`` (chart axes, badges; German ``"350 Mio."``)
 ``roman(level)``            ``4`` -> ``"IV"`` (skill levels; 0 -> ``"0"``)
 ``duration(value)``         ``93784`` seconds or a timedelta -> ``"1d 2h"`` (two largest units)
 ``eve_time(moment)``        ``"2026-12-02 06:13"`` in UTC (EVE time); ``eve_date`` -> date only
@@ -17,9 +18,16 @@ function                    example
                             attack"`` / ``"Wallet journal"``
 ``security_status(value)``  ``0.46`` -> ``SecurityStatus("0.5", "high", "#00ef47")``
 ``bounty_kills(reason)``    ``"23328: 2,23329: 1"`` -> ``[(23328, 2), (23329, 1)]``
+``shown_*(...)``             ``{"text": ..., "title": ...}`` for tables filled from JSON
 ==========================  ==================================================================
 
 Pages say once that times are EVE time (``EVE_TIME_NOTE``); cells then show ``eve_time``.
+
+Numbers follow the active language (Django's locale formats: ``1,234,567.89`` in English,
+``1.234.567,89`` in German), and so do the abbreviations' words; times are EVE time in one
+format for every language (``YYYY-MM-DD HH:MM``, as EVE players quote them). Tables whose
+rows come as JSON (finder, reports, intel) get the same text from the server (``shown_*``),
+so the browser's own locale never decides how a number reads.
 """
 
 from __future__ import annotations
@@ -28,9 +36,11 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils import translation
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 Number = int | float | Decimal
 
@@ -41,8 +51,24 @@ EVE_TIME_FORMAT = "%Y-%m-%d %H:%M"
 EVE_DATE_FORMAT = "%Y-%m-%d"
 
 _ROMAN = ("0", "I", "II", "III", "IV", "V")
-#: (threshold, suffix) for abbreviated numbers, biggest first
-_ABBREVIATIONS = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
+
+
+def _abbreviations() -> tuple[tuple[float, str], ...]:
+    """(threshold, pattern) of abbreviated numbers, biggest first, in the active language."""
+    # the patterns are looked up per call: the active language changes between requests
+    return (
+        (1e12, pgettext("number abbreviation for trillions", "%(number)st")),
+        (1e9, pgettext("number abbreviation for billions", "%(number)sb")),
+        (1e6, pgettext("number abbreviation for millions", "%(number)sm")),
+        (1e3, pgettext("number abbreviation for thousands", "%(number)sk")),
+    )
+
+
+def _separators() -> tuple[str, str]:
+    """(decimal separator, thousands separator) of the active language."""
+    if translation.get_language() is None:
+        return ".", ","  # no language active (a shell, a task): English, with grouping
+    return str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR"))
 
 
 def _number(value: Number | str | None) -> float | None:
@@ -66,22 +92,44 @@ def abbreviate(value: Number | None, digits: int = 3) -> str:
         return ""
     sign = "-" if number < 0 else ""
     number = abs(number)
-    for threshold, suffix in _ABBREVIATIONS:
+    decimal_separator = _separators()[0]
+    for threshold, pattern in _abbreviations():
         if number >= threshold * 0.9995:
             scaled = number / threshold
             decimals = max(0, digits - len(str(int(round(scaled)))))
             text = f"{scaled:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{scaled:.0f}"
-            return f"{sign}{text}{suffix}"
+            return sign + pattern % {"number": text.replace(".", decimal_separator)}
     text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return f"{sign}{text}" if text != "0" else "0"
+    return f"{sign}{text.replace('.', decimal_separator)}" if text != "0" else "0"
+
+
+def number(value: Number | str | None, decimals: int = 0) -> str:
+    """All digits, grouped, in the active language: ``1234567.891`` -> ``"1,234,567.89"`` with
+    2 decimals in English, ``"1.234.567,89"`` in German. ``""`` for None or not a number."""
+    if isinstance(value, str) and value.strip():
+        try:
+            value = Decimal(value.strip())  # an amount sent as text keeps all its digits
+        except InvalidOperation:
+            return ""
+    if isinstance(value, Decimal):
+        exact = value if value.is_finite() else None
+    else:
+        as_float = _number(value)
+        exact = Decimal(repr(as_float)) if as_float is not None else None
+    if exact is None:
+        return ""
+    # rounded here: Django's number_format cuts the extra digits of a Decimal off; the context
+    # holds every digit of the biggest numbers (the default 28 digits would raise)
+    precision = Context(prec=max(28, exact.adjusted() + decimals + 2))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=precision)
+    if translation.get_language() is None:
+        return f"{rounded:,.{decimals}f}"
+    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
 
 
 def grouped(value: Number | None, decimals: int = 0) -> str:
-    """All digits with thousands separators: ``1234567.891`` -> ``"1,234,567.89"`` (2 decimals)."""
-    number = value if isinstance(value, Decimal) else _number(value)
-    if number is None:
-        return ""
-    return f"{number:,.{decimals}f}"
+    """All digits with thousands separators (``number``): ``1234567.891`` -> ``"1,234,567.89"``."""
+    return number(value, decimals)
 
 
 def isk(value: Number | None, *, precise: bool = False) -> str:
@@ -186,6 +234,54 @@ def relative(moment: dt.datetime | None, now: dt.datetime) -> str:
     return gettext("%(duration)s ago") % {"duration": text}
 
 
+# --- the same text for tables filled from JSON (finder, reports, intel) -----------------------
+# A cell is ``{"text": ..., "title": ...}``: the text to show and what a hover adds (the
+# relative time, all digits), built here in the active language and shown by the page's script
+# as escaped text. The raw value stays in the row beside it for sorting and for the CSV.
+
+Shown = dict[str, str]
+
+
+def shown_moment(moment: dt.datetime | dt.date | None, now: dt.datetime) -> Shown | None:
+    """A time as the viewer's cells show it: EVE time, the relative time on hover (None: no time)."""
+    if moment is None:
+        return None
+    if not isinstance(moment, dt.datetime):
+        return {"text": eve_date(moment), "title": ""}
+    return {"text": eve_time(moment), "title": relative(moment, now)}
+
+
+def shown_isk(value: Number | str | None) -> Shown | None:
+    """An ISK amount abbreviated, all digits on hover (None: no amount)."""
+    if _number(value) is None:
+        return None
+    return {"text": isk(value), "title": isk(value, precise=True)}
+
+
+def shown_sp(value: Number | None) -> Shown | None:
+    """Skill points abbreviated, all digits on hover (None: no value)."""
+    if _number(value) is None:
+        return None
+    return {"text": sp(value), "title": sp(value, precise=True)}
+
+
+def shown_number(value: Number | str | None, decimals: int = 0) -> Shown | None:
+    """A count or a share in the active language's digits (None: no value)."""
+    text = number(value, decimals)
+    return {"text": text, "title": ""} if text else None
+
+
+def script_number_format() -> dict[str, object]:
+    """What scripts need to write numbers like ``abbreviate`` (chart axes): the active
+    language's decimal separator and abbreviation patterns (``%(number)s`` is the number)."""
+    decimal_separator, thousands_separator = _separators()
+    return {
+        "decimal": decimal_separator,
+        "thousands": thousands_separator,
+        "abbreviations": [[threshold, pattern] for threshold, pattern in _abbreviations()],
+    }
+
+
 def progress(start: Number | None, current: Number | None, end: Number | None) -> int | None:
     """How far ``current`` is from ``start`` to ``end``, in whole percent (0-100), or None."""
     values = [_number(v) for v in (start, current, end)]
@@ -252,7 +348,8 @@ def security_status(value: float | None) -> SecurityStatus | None:
         band = "null"
     index = 10 - int(round(max(0.0, min(1.0, rounded)) * 10))
     color = _SECURITY_COLORS[index] if rounded > 0 else _SECURITY_COLORS[-1]
-    return SecurityStatus(f"{rounded:.1f}".replace("-0.0", "0.0"), band, color)
+    text = f"{rounded:.1f}".replace("-0.0", "0.0").replace(".", _separators()[0])
+    return SecurityStatus(text, band, color)
 
 
 _BOUNTY_PART = re.compile(r"^\s*(\d{1,12})\s*:\s*(\d{1,9})\s*$")

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .characters import Character
 from .fields import entity_fk
@@ -33,9 +34,16 @@ class WatchList(models.Model):
 
     name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
     description = models.TextField(blank=True, default="", verbose_name=_("description"))
-    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=pgettext_lazy("record", "created at")
+    )
     created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("record", "created by"),
     )
     #: entries with standing below ``contacts_max_standing`` in this character's contacts are
     #: kept on the list (added and removed with the contacts); hand-made entries are never touched

@@ -19,6 +19,23 @@ class CharacterPlanet(models.Model):
     upgrade_level = models.PositiveSmallIntegerField(help_text=_("command center level, 0-5"))
     num_pins = models.PositiveIntegerField()
     last_update = models.DateTimeField()
+    # Extractor programs, from the colony's layout. ESI recalculates a layout only when the
+    # pilot views the colony, which also moves ``last_update``: the layout is fetched again
+    # only when ``last_update`` differs from the one it was fetched for.
+    extractors = models.PositiveSmallIntegerField(
+        null=True,
+        default=None,
+        help_text=_("extractor control units in the colony (None: layout not fetched)"),
+    )
+    extractors_expire_first = models.DateTimeField(
+        null=True, default=None, help_text=_("when the first extractor program ends (or ended)")
+    )
+    extractors_expire_last = models.DateTimeField(
+        null=True, default=None, help_text=_("when the last extractor program ends (or ended)")
+    )
+    layout_last_update = models.DateTimeField(
+        null=True, default=None, help_text=_("the colony's last update the extractor figures belong to")
+    )
 
     class Meta:
         default_permissions = ()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit import access
@@ -38,7 +41,7 @@ def memberaudit_navigation(context) -> dict:
 
 # --- the formatting layer (memberaudit.core.formatting) for templates -----------------------
 # Every filter returns plain text (autoescaped) except ``security`` and ``eve_moment``, which
-# build their HTML with format_html.
+# build their HTML with format_html. Numbers follow the active language (formatting.number).
 
 
 @register.filter
@@ -51,6 +54,15 @@ def isk(value) -> str:
 def isk_precise(value) -> str:
     """``{{ amount|isk_precise }}`` -> ``1,234,567,890.12 ISK``."""
     return formatting.isk(value, precise=True)
+
+
+@register.filter
+def number(value, decimals: int = 0) -> str:
+    """``{{ 1234567.891|number:2 }}`` -> ``1,234,567.89`` (German ``1.234.567,89``)."""
+    try:
+        return formatting.number(value, int(decimals))
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter
@@ -117,3 +129,14 @@ def eve_image(kind: str, entity_id, size: int = 64) -> str:
 def eve_time_note() -> str:
     """The sentence that says, once per page, that times are EVE time."""
     return str(formatting.EVE_TIME_NOTE)
+
+
+@register.simple_tag
+def memberaudit_formatting_script() -> SafeString:
+    """The formatting layer for scripts (``static/memberaudit/formatting.js``) with the active
+    language's number format, so that scripts write numbers like the server does."""
+    return format_html(
+        '{}<script src="{}"></script>',
+        json_script(formatting.script_number_format(), "ma-number-format"),
+        static("memberaudit/formatting.js"),
+    )

@@ -10,19 +10,23 @@ late), so the column sorts exactly as it reads.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from memberaudit import access, app_settings, queries
+from memberaudit.core import formatting
 from memberaudit.health import Health, health_by_character
 
 # intel's views and queries import the parser from here; it lives in ``memberaudit.queries``
 from memberaudit.queries import TableRequest
+from memberaudit.views.tabs import cells
 
 __all__ = ["TableRequest", "finder", "finder_data"]
 
@@ -33,20 +37,30 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def _row(row: dict[str, Any], health: dict[int, Health], compliant: set[int]) -> dict[str, Any]:
+def _row(
+    row: dict[str, Any], health: dict[int, Health], compliant: set[int], now: dt.datetime
+) -> dict[str, Any]:
+    """A finder row: raw values (ISO times) to sort and test by, ``shown`` as the page writes them
+    (the one formatting layer, in the active language)."""
     pk = row["memberaudit_character"]
     summary = health.get(pk, Health()) if pk else None
     owner = row["owner_id"]
+    checked = summary.last_checked_at if summary else None
+    changed = summary.last_change_at if summary else None
     return {
         "character": row["character_name"],
         "character_id": row["character_id"],
-        "portrait_url": f"https://images.evetech.net/characters/{row['character_id']}/portrait?size=32",
+        "portrait_url": cells.image_url("portrait", row["character_id"], 32),
         "main": row["main_name"] or "",
         "corporation": row["corporation_name"] or "",
         "alliance": row["alliance_name"] or "",
         "registered": pk is not None,
-        "last_checked": _iso(summary.last_checked_at) if summary else None,
-        "last_changed": _iso(summary.last_change_at) if summary else None,
+        "last_checked": _iso(checked),
+        "last_changed": _iso(changed),
+        "shown": {
+            "last_checked": formatting.shown_moment(checked, now),
+            "last_changed": formatting.shown_moment(changed, now),
+        },
         "health": summary.code if summary else "not_registered",
         "health_label": summary.label if summary else _("Not registered"),
         "health_reason": summary.reason
@@ -86,4 +100,5 @@ def finder_data(request: HttpRequest) -> HttpResponse:
         [row["memberaudit_character"] for row in page.rows if row["memberaudit_character"]]
     )
     compliant = queries.compliant_among(row["owner_id"] for row in page.rows)
-    return JsonResponse(page.answer([_row(row, health, compliant) for row in page.rows]))
+    now = timezone.now()
+    return JsonResponse(page.answer([_row(row, health, compliant, now) for row in page.rows]))

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +19,7 @@ from esi.decorators import token_required
 from esi.models import Token
 
 from memberaudit import access, app_settings, compliance, health, sharing, tasks
+from memberaudit.core import formatting
 from memberaudit.esi_scopes import CHARACTER_SCOPES
 from memberaudit.health import Health
 from memberaudit.models import Character, CharacterSkillqueueEntry, SectionStatus
@@ -206,9 +206,9 @@ def share_character(request: HttpRequest, character_pk: int) -> HttpResponse:
         return access.not_found_response(request)
     sharing.share(character)
     if ends := sharing.share_ends_at(character):
-        message = _("%(name)s is now shared with recruiters until %(date)s.") % {
+        message = _("%(name)s is now shared with recruiters until %(date)s EVE time.") % {
             "name": character.name,
-            "date": date_format(timezone.localtime(ends), "SHORT_DATETIME_FORMAT"),
+            "date": formatting.eve_time(ends),
         }
     else:
         message = _("%(name)s is now shared with recruiters.") % {"name": character.name}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from eveuniverse.models import EveType
 
 from memberaudit import access, app_settings
+from memberaudit.core import formatting
 from memberaudit.core.skill_plans import format_skill_plan
 from memberaudit.core.training import split_duration
 from memberaudit.models import Character, SectionStatus
@@ -28,15 +29,12 @@ from .viewer import viewable_character
 
 
 def format_duration(seconds: float | None) -> str:
-    """Training time for people: ``3d 4h 5m``; "unknown" without training data."""
+    """Training time for people: ``3d 4h 5m`` (the one formatting layer's durations, to the
+    minute as EVE's client shows training); "unknown" without training data."""
     if seconds is None:
         return _("unknown")
     days, hours, minutes = split_duration(seconds)
-    if days:
-        return _("%(days)sd %(hours)sh %(minutes)sm") % {"days": days, "hours": hours, "minutes": minutes}
-    if hours:
-        return _("%(hours)sh %(minutes)sm") % {"hours": hours, "minutes": minutes}
-    return _("%(minutes)sm") % {"minutes": minutes}
+    return formatting.duration(days * 86400 + hours * 3600 + minutes * 60, parts=3)
 
 
 def _missing(skills: list[dict], names: dict[int, str]) -> list[dict[str, Any]]:

@@ -22,13 +22,13 @@ from typing import Any
 
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from memberaudit import queries
+from memberaudit.core import formatting
 from memberaudit.queries import TableRequest
 
 DEFAULT_PAGE_LENGTH = 25
@@ -113,22 +113,37 @@ def ordering(table: Table, request: TableRequest) -> list:
     return result
 
 
+def moment_html(value: dt.datetime | dt.date | None) -> SafeString | str:
+    """A time in EVE time (the page says once that times are UTC), the relative time on hover."""
+    if value is None:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return formatting.eve_date(value)
+    day, _space, time = formatting.eve_time(value).partition(" ")
+    # a narrow column breaks between the day and the time, never inside them
+    return format_html(
+        '<span title="{}"><span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span></span>',
+        formatting.relative(value, timezone.now()),
+        day,
+        time,
+    )
+
+
 def render_cell(value: Any) -> str:
-    """A cell as HTML: safe strings as they are, anything else escaped and formatted."""
+    """A cell as HTML: safe strings as they are, anything else escaped and formatted by the one
+    formatting layer (EVE time, numbers in the active language)."""
     if value is None:
         return ""
     if isinstance(value, SafeString):
         return str(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    if isinstance(value, dt.datetime):
-        return conditional_escape(date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT"))
-    if isinstance(value, dt.date):
-        return conditional_escape(date_format(value, "SHORT_DATE_FORMAT"))
+    if isinstance(value, dt.date):  # a datetime too
+        return str(conditional_escape(moment_html(value)))
     if isinstance(value, Decimal | float):
-        return conditional_escape(number_format(value, 2, force_grouping=True))
+        return str(conditional_escape(formatting.number(value, 2)))
     if isinstance(value, int):
-        return conditional_escape(number_format(value, 0, force_grouping=True))
+        return str(conditional_escape(formatting.number(value, 0)))
     return str(conditional_escape(str(value)))
 
 
@@ -179,7 +194,7 @@ def isk_html(amount: Decimal | None) -> SafeString | str:
     """An ISK amount, red when negative."""
     if amount is None:
         return ""
-    text = number_format(amount, 2, force_grouping=True)
+    text = formatting.number(amount, 2)
     if amount < 0:
         return format_html('<span class="text-danger">{}</span>', text)
     return text

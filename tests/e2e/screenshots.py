@@ -13,14 +13,15 @@ and Selenium (pip, into the running virtualenv). For every page it checks that
   is applied and jQuery + Bootstrap's JS are loaded,
 - no request failed (HTTP status >= 400 or a network error) and nothing was requested from
   another host than the demo's (the CDN replacements must cover everything),
-- with ``--layout-checks`` (``make layout-check``; off by default: about 15 minutes on two cores,
-  and the contrast failures of issue 15 are still open): for every role, every
-  page it may open and every viewer tab, at 1440 px and 390 px, in the light and the dark
-  theme: no horizontal overflow outside table scrollers, text contrast of at least 4.5:1
-  (WCAG AA), no raw section names (``tests/e2e/layout.py``; the list of failures is also
-  written to ``<out>/layout-failures.txt``),
+- with ``--layout-checks`` (``make screenshots``, ``make layout-check`` and ``.ci/screenshots``):
+  for every role, every page it may open and every viewer tab, at 1440 px and 390 px, in the
+  light and the dark theme: no horizontal overflow outside table scrollers, text contrast of at
+  least 4.5:1 (WCAG AA), no raw section names, links that open (``tests/e2e/layout.py``; the
+  list of failures is also written to ``<out>/layout-failures.txt``); the README's views are
+  saved while they are checked, at both widths in both themes (``layout.README_VIEWS``),
 
-saves a PNG in ``--out`` (``docs/screenshots/`` from ``make screenshots``) and exits non-zero with a clear message when a check fails.
+saves the README's PNGs in ``--out`` (``docs/screenshots/`` from ``make screenshots``; CI writes
+them outside the checkout) and exits non-zero with a clear message when a check fails.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ CHROME_FLAGS = [
 ]
 #: viewer tabs to capture (section names; missing tabs are skipped with a note)
 VIEWER_TABS = ["assets", "wallet_journal", "skills", "skill_queue", "mail", "contacts", "skill_sets"]
+#: pages of the first pass whose PNG the README shows (the others are checked, and saved only
+#: when a check fails); the README's other views come from the layout pass (``layout.README_VIEWS``)
+README_CAPTURES = {"intel-report", "intel-investigate", "intel-assets", "intel-where"}
 
 
 def _rel(path: Path) -> str:
@@ -238,6 +242,10 @@ class Browser:
         options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
         self.driver = webdriver.Chrome(service=Service(executable_path=driver), options=options)
         self.driver.set_page_load_timeout(60)
+        self.driver.set_script_timeout(90)
+        from layout import instrument
+
+        instrument(self.driver)  # counts pending requests, turns animations off: no fixed sleeps
 
     def sign_in(self, username: str) -> None:
         from selenium.webdriver.common.by import By
@@ -248,7 +256,9 @@ class Browser:
         if not buttons:
             raise CheckFailed(f"the demo sign-in page offers no account {username!r}")
         buttons[0].click()
-        time.sleep(0.5)
+        deadline = time.time() + 30
+        while time.time() < deadline and not self.driver.get_cookie("sessionid"):
+            time.sleep(0.05)
         if not self.driver.get_cookie("sessionid"):
             raise CheckFailed(f"signing in as {username!r} did not create a session")
 
@@ -303,14 +313,16 @@ class Browser:
         if errors:
             shot.notes.append(f"console errors: {errors[:3]}")
         path = out_dir / f"{shot.name}.png"
-        self.driver.save_screenshot(str(path))
+        if shot.name in README_CAPTURES or problems:
+            self.driver.save_screenshot(str(path))
         if problems:
             shot.result = "FAILED"
             raise CheckFailed(
                 f"{shot.name} ({url}) is not rendered as in production:\n  - " + "\n  - ".join(problems)
             )
-        shot.result = f"ok -> {_rel(path)}"
-        say(f"ok {shot.name}: {_rel(path)}" + (f" ({'; '.join(shot.notes)})" if shot.notes else ""))
+        saved = _rel(path) if path.exists() else "checked"
+        shot.result = f"ok -> {saved}"
+        say(f"ok {shot.name}: {saved}" + (f" ({'; '.join(shot.notes)})" if shot.notes else ""))
 
     def _wait_tab(self, shot: Shot) -> bool:
         from selenium.webdriver.common.by import By
@@ -326,29 +338,21 @@ class Browser:
             ".forEach(d => bootstrap.Dropdown.getOrCreateInstance(d).hide());",
             shot.wait_for,
         )
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            loading = self.driver.execute_script(
-                "const p = document.getElementById(arguments[0]);"
-                "return !p || !p.classList.contains('active') || !!p.querySelector('.ma-tab-loading')"
-                " || !!p.querySelector('.dt-processing:not([style*=\"none\"])');",
-                shot.wait_for,
-            )
-            if not loading:
-                return True
-            time.sleep(0.3)
-        shot.notes.append("tab still loading after 30 s")
+        from layout import QUIET, TAB_READY
+
+        calm = self.driver.execute_async_script(
+            QUIET + "quiet(new Function(arguments[0])).then(arguments[arguments.length - 1]);",
+            TAB_READY.format(tab=shot.wait_for[len("ma-tab-") :]),
+        )
+        if not calm:
+            shot.notes.append("tab still loading after 30 s")
         return True
 
     def _wait_quiet(self) -> None:
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.driver.execute_script(
-                "return document.readyState === 'complete' && (!window.jQuery || jQuery.active === 0)"
-            ):
-                break
-            time.sleep(0.2)
-        time.sleep(0.8)  # fonts, charts and table draws
+        """Until no request is pending and nothing shows a loading marker (``layout.QUIET``)."""
+        from layout import QUIET
+
+        self.driver.execute_async_script(QUIET + "quiet(null).then(arguments[arguments.length - 1]);")
 
     @staticmethod
     def _style_problems(style: dict) -> list[str]:
@@ -482,8 +486,9 @@ def check_sso_registration(browser: Browser, newcomer: dict, out_dir: Path) -> S
         )
     shot = Shot("sso-registered", "member-audit/", newcomer["name"], "Launcher after logging in with EVE SSO")
     path = out_dir / f"{shot.name}.png"
-    driver.save_screenshot(str(path))
-    shot.result = f"ok -> {_rel(path)}"
+    if shot.name in README_CAPTURES:
+        driver.save_screenshot(str(path))
+    shot.result = f"ok -> {_rel(path) if path.exists() else 'checked'}"
     say(f"ok {shot.name}: {newcomer['name']} logged in through the emulated SSO and was registered")
     return shot
 
@@ -497,6 +502,7 @@ def run_checks(
     out_dir: Path,
     newcomers: list[dict] | None = None,
     layout_failures: list | None = None,
+    layout_roles: list[str] | None = None,
 ) -> list[Shot]:
     """Capture every page; with ``layout_failures`` (a list), run the layout checks into it."""
     browser_path, driver_path = ensure_chromium()
@@ -578,14 +584,25 @@ def run_checks(
             from layout import run_layout_checks
 
             with (out_dir / "layout-failures.txt").open("w") as report:
-                layout_failures += run_layout_checks(
+                found, probes = run_layout_checks(
                     browser,
-                    LAYOUT_ROLES,
+                    layout_roles or LAYOUT_ROLES,
                     say,
                     # a role's own large character; a role without one looks at the member's
                     lambda b: first_character_pk(b, prefer_index=2) or pk,
                     report,
+                    shots_dir=out_dir,
                 )
+                layout_failures += found
+            shots.append(
+                Shot(
+                    "layout",
+                    "-",
+                    ", ".join(layout_roles or LAYOUT_ROLES),
+                    "layout checks",
+                    result=f"{'FAILED' if found else 'ok'} -> {probes} views probed, {len(found)} failures",
+                )
+            )
 
         if newcomers:
             shots.append(check_sso_registration(browser, newcomers[0], out_dir))
@@ -617,8 +634,13 @@ def main() -> int:
         "--layout-checks",
         action=argparse.BooleanOptionalAction,
         default=False,
-        help="check overflow, text contrast and raw section names on every page, tab, width and "
-        "theme (tests/e2e/layout.py; off by default)",
+        help="check overflow, text contrast, raw section names and links on every page, tab, width and "
+        "theme, saving the README's views (tests/e2e/layout.py; off by default, on in make "
+        "screenshots, make layout-check and .ci/screenshots)",
+    )
+    parser.add_argument(
+        "--layout-roles",
+        help=f"comma-separated roles the layout checks visit (default: all, {','.join(LAYOUT_ROLES)})",
     )
     args = parser.parse_args()
 
@@ -636,7 +658,8 @@ def main() -> int:
         if args.demo_dir and (args.demo_dir / "status.json").exists():
             newcomers = json.loads((args.demo_dir / "status.json").read_text()).get("newcomers", [])
         layout_failures: list | None = [] if args.layout_checks else None
-        shots = run_checks(base_url, args.out, newcomers, layout_failures)
+        roles = args.layout_roles.split(",") if args.layout_roles else None
+        shots = run_checks(base_url, args.out, newcomers, layout_failures, roles)
     except CheckFailed as exc:
         say(f"FAILED: {exc}")
         if demo:
@@ -646,8 +669,10 @@ def main() -> int:
         if demo:
             demo.stop()
     taken = [s for s in shots if s.result.startswith("ok")]
+    pngs = sorted(args.out.glob("*.png"))
     say(
-        f"{len(taken)} screenshots in {_rel(args.out)}, {len(shots) - len(taken)} skipped, {time.time() - started:.0f} s"
+        f"{len(taken)} checks passed, {len(shots) - len(taken)} skipped, {len(pngs)} PNGs in "
+        f"{_rel(args.out)}, {time.time() - started:.0f} s"
     )
     for shot in shots:
         say(f"  {shot.name:<22} {shot.role:<10} {shot.result}")
@@ -665,7 +690,8 @@ def main() -> int:
             say(f"  {line}")
         return 1
     if layout_failures is not None:
-        say("ok layout: no overflow, no text below WCAG AA contrast, no raw section name")
+        (args.out / "layout-failures.txt").unlink(missing_ok=True)  # empty: keep docs/ clean
+        say("ok layout: no overflow, no text below WCAG AA contrast, no raw section name, links open")
     return 0
 
 

@@ -1,19 +1,14 @@
-/* Intel pages: shared helpers. Every value from the server is escaped before it becomes HTML. */
+/* Intel pages: shared helpers. Every value from the server is escaped before it becomes HTML.
+ * Numbers, times and ISK go through the formatting layer (formatting.js): times and ISK come
+ * written by the server (row.shown), counts are grouped in the page's language. */
 window.MemberAuditIntel = (() => {
   "use strict";
-  const escape = (text) => {
-    const div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
-  };
+  const {escape, number, shown} = window.MemberAuditFormat;
   const labels = {};
   const template = document.getElementById("ma-intel-labels");
   if (template) {
     template.content.querySelectorAll("[data-key]").forEach((el) => { labels[el.dataset.key] = el.textContent; });
   }
-  const number = (value, digits = 0) =>
-    value == null || value === "" ? "" : Number(value).toLocaleString(undefined, {maximumFractionDigits: digits});
-  const date = (value) => (value ? new Date(value).toLocaleString() : "");
   const link = (url, text) => (url ? `<a href="${escape(url)}">${escape(text)}</a>` : escape(text));
 
   function evidenceTable(rows, limited) {
@@ -26,8 +21,8 @@ window.MemberAuditIntel = (() => {
       ).join("<br>");
       return `<tr><td>${link(row.viewer_url, row.character)}</td><td>${escape(row.source_title)}</td>` +
         `<td>${escape(row.counterparty)} <span class="text-body-secondary small">${escape(row.counterparty_id)}</span></td>` +
-        `<td>${matched}</td><td>${escape(date(row.first_seen))}</td><td>${escape(date(row.last_seen))}</td>` +
-        `<td class="text-end">${escape(number(row.count))}</td><td class="text-end">${escape(number(row.isk, 2))}</td>` +
+        `<td>${matched}</td><td>${shown(row.shown.first_seen)}</td><td>${shown(row.shown.last_seen)}</td>` +
+        `<td class="text-end">${escape(number(row.count))}</td><td class="text-end">${shown(row.shown.isk)}</td>` +
         `<td class="text-end">${escape(row.standing == null ? "" : number(row.standing, 1))}</td></tr>`;
     }).join("");
     const note = limited ? `<p class="small text-body-secondary mb-0">${escape(labels.more)}</p>` : "";
@@ -41,5 +36,5 @@ window.MemberAuditIntel = (() => {
     return params;
   }
 
-  return {escape, labels, number, date, link, evidenceTable, formParams};
+  return {escape, labels, number, shown, link, evidenceTable, formParams};
 })();

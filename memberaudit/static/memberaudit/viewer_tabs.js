@@ -146,20 +146,9 @@
 
   // --- plots ----------------------------------------------------------------------------
 
-  // The same abbreviations as memberaudit.core.formatting.abbreviate: 1.2b, 350m, 12.5k.
-  function abbreviate(value) {
-    const number = Number(value);
-    if (!Number.isFinite(number)) return "";
-    const size = Math.abs(number);
-    for (const [threshold, suffix] of [[1e12, "t"], [1e9, "b"], [1e6, "m"], [1e3, "k"]]) {
-      if (size >= threshold * 0.9995) {
-        const scaled = number / threshold;
-        const digits = Math.max(0, 3 - String(Math.round(Math.abs(scaled))).length);
-        return `${Number(scaled.toFixed(digits))}${suffix}`;
-      }
-    }
-    return String(Number(number.toFixed(2)));
-  }
+  // The same abbreviations as memberaudit.core.formatting.abbreviate, in the page's language
+  // (formatting.js): 1.2b, 350m, 12.5k; German 1,2 Mrd., 350 Mio., 12,5 Tsd.
+  const abbreviate = (value) => window.MemberAuditFormat.abbreviate(value);
 
   function applyAxisFormats(options, formats) {
     Object.entries(formats).forEach(([axis, format]) => {

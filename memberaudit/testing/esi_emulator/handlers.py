@@ -251,57 +251,13 @@ def calendar_event(call: Call) -> Payload:
 
 @handles("GetCharactersCharacterIdPlanetsPlanetId")
 def planet_detail(call: Call) -> Payload:
-    """Layout of one colony: a command center, an extractor and a factory."""
+    """Layout of one colony (see :mod:`.colonies`): pins with extractor programs, links, routes."""
     assert call.character is not None
     planet_id = call.int_param("planet_id")
-    section = call.character.get("planets")
-    colony = next((c for c in section.data if c["planet_id"] == planet_id), None)
+    colony = call.character.colonies.get(planet_id)
     if colony is None:
         raise ApiError(404, "Colony not found")
-    installed = colony["last_update"]
-    pins = [
-        {
-            "latitude": 1.0,
-            "longitude": 0.5,
-            "pin_id": planet_id * 10 + 1,
-            "type_id": 2254,
-            "install_time": installed,
-        },
-        {
-            "extractor_details": {
-                "cycle_time": 1800,
-                "head_radius": 0.01,
-                "heads": [{"head_id": 0, "latitude": 1.01, "longitude": 0.51}],
-                "product_type_id": 2268,
-                "qty_per_cycle": 5000,
-            },
-            "expiry_time": installed,
-            "latitude": 1.02,
-            "longitude": 0.52,
-            "pin_id": planet_id * 10 + 2,
-            "type_id": 3060,
-        },
-        {
-            "contents": [{"amount": 3000, "type_id": 2268}],
-            "factory_details": {"schematic_id": 121},
-            "latitude": 1.03,
-            "longitude": 0.53,
-            "pin_id": planet_id * 10 + 3,
-            "schematic_id": 121,
-            "type_id": 2473,
-        },
-    ]
-    links = [{"destination_pin_id": planet_id * 10 + 3, "link_level": 0, "source_pin_id": planet_id * 10 + 2}]
-    routes = [
-        {
-            "content_type_id": 2268,
-            "destination_pin_id": planet_id * 10 + 3,
-            "quantity": 3000.0,
-            "route_id": 1,
-            "source_pin_id": planet_id * 10 + 2,
-        }
-    ]
-    return Payload({"links": links, "pins": pins, "routes": routes}, section, (planet_id,))
+    return Payload(colony.data, colony)
 
 
 # --- public character / corporation / alliance --------------------------------------

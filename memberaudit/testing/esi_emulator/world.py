@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from . import hostiles
+from . import colonies, hostiles
 from . import universe as U
 from .names import (
     ALLIANCE_NOUNS,
@@ -226,6 +226,8 @@ class CharacterData:
         self.contract_bids: dict[int, list] = {}
         self.calendar_events: dict[int, dict] = {}
         self.killmail_details: dict[int, dict] = {}
+        #: colony layouts by planet id, each its own Section (own ETag and Last-Modified)
+        self.colonies: dict[int, Section] = {}
 
     def set(self, name: str, data: Any, moment: datetime) -> None:
         """Store (or replace) a section."""
@@ -234,6 +236,10 @@ class CharacterData:
     def get(self, name: str) -> Section:
         """A section by name."""
         return self.sections[name]
+
+    def set_colony(self, planet_id: int, layout: dict, moment: datetime) -> None:
+        """Store (or replace) the layout of one colony."""
+        self.colonies[planet_id] = Section(layout, moment)
 
     def next_id(self, kind: str, base: int) -> int:
         """Next id of a per-character 64-bit id sequence."""
@@ -1575,6 +1581,7 @@ def _gen_planets(world: World, data: CharacterData, t0: datetime, vol: dict, fla
                 }
             )
     data.set("planets", planets, t0)
+    colonies.generate(world, data, planets, t0)
 
 
 def _gen_notifications(
@@ -1738,7 +1745,8 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
     """Change a character's data for the time between ``before`` and ``after``.
 
     Changes: wallet (journal, transactions, balance), skills and queue (finished items),
-    mail (new mails, label counts), location (a move) and online status. Nothing else.
+    mail (new mails, label counts), location (a move), online status and now and then a visit
+    to a planetary colony (its layout and ``last_update``). Nothing else.
     """
     p = data.profile
     rng = _rng(world.seed, p.character_id, "tick", index)
@@ -1824,3 +1832,6 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
             else:
                 online["last_logout"] = after - timedelta(minutes=1)
         data.set("online", online, after)
+
+    # planets: a colony visit draws from its own stream, so the draws above stay as they were
+    colonies.visit(world, data, before, after, index)

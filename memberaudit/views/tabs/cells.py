@@ -15,7 +15,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -23,7 +22,7 @@ from allianceauth.eveonline.evelinks import dotlan, eveimageserver, evewho, zkil
 
 from memberaudit import app_settings
 from memberaudit.core import formatting, markup
-from memberaudit.views.tables import link, name_or_id, unknown_name
+from memberaudit.views.tables import link, moment_html, name_or_id, unknown_name
 
 _AA_IMAGE_SERVER = "https://images.evetech.net"
 
@@ -97,18 +96,7 @@ def badge(text: Any, style: str) -> SafeString:
 
 def moment(value: dt.datetime | dt.date | None) -> SafeString | str:
     """A time in EVE time (the page says once that times are UTC), the relative time on hover."""
-    if value is None:
-        return ""
-    if not isinstance(value, dt.datetime):
-        return formatting.eve_date(value)
-    day, _space, time = formatting.eve_time(value).partition(" ")
-    # a narrow column breaks between the day and the time, never inside them
-    return format_html(
-        '<span title="{}"><span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span></span>',
-        formatting.relative(value, timezone.now()),
-        day,
-        time,
-    )
+    return moment_html(value)
 
 
 def isk(amount: Decimal | float | None) -> SafeString | str:
@@ -134,7 +122,10 @@ def security(value: float | None) -> SafeString | str:
     if status is None:
         return ""
     return format_html(
-        '<span class="ma-sec ma-sec-{}" style="color:{}">{}</span>', status.band, status.color, status.text
+        '<span class="ma-sec ma-sec-{}" style="--ma-sec-color:{}">{}</span>',
+        status.band,
+        status.color,
+        status.text,
     )
 
 

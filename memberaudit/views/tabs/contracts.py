@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from memberaudit.models import Character
 from memberaudit.models.contracts import CharacterContract, CharacterContractBid, CharacterContractItem
@@ -104,7 +105,7 @@ register_table(
             ),
             Column(
                 "start_location",
-                _("From"),
+                pgettext_lazy("contract start location", "From"),
                 lambda c: cells.location(c, "start_location"),
                 order_by=("start_location__name",),
                 search=("start_location__name",),

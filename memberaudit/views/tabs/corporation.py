@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import markup
+from memberaudit.core import esi_labels, markup
 from memberaudit.models import Character
 from memberaudit.models.corporation import CharacterMedal, CharacterRole, CharacterTitle
 from memberaudit.views.tables import Column, Table
@@ -37,7 +37,7 @@ register_table(
 
 
 def _role_name(role: CharacterRole) -> str:
-    return role.role.replace("_", " ")
+    return esi_labels.corporation_role(role.role)
 
 
 register_table(

@@ -8,10 +8,10 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import formatting, markup
+from memberaudit.core import esi_labels, formatting, markup
 from memberaudit.models import Character, CharacterCorporationHistory, CharacterDetails
 from memberaudit.views.tables import Column, Table
 
@@ -32,6 +32,7 @@ def details_context(character: Character) -> dict[str, Any]:
         "corporation": cells.entity(details, "corporation"),
         "alliance": cells.entity(details, "alliance") if details.alliance_id else "",
         "faction": cells.entity(details, "faction") if details.faction_id else "",
+        "gender": esi_labels.gender(details.gender),
         # sanitized by core.markup: only allowlisted tags, attributes and links remain
         "bio_html": mark_safe(markup.to_safe_html(details.description)),  # noqa: S308
     }
@@ -66,7 +67,9 @@ register_table(
         rows=_history,
         columns=(
             Column("start_date", _("Joined"), lambda h: cells.moment(h.start_date), order_by=("start_date",)),
-            Column("end_date", _("Left"), lambda h: cells.moment(h.end_date)),
+            Column(
+                "end_date", pgettext_lazy("left a corporation", "Left"), lambda h: cells.moment(h.end_date)
+            ),
             Column("duration", _("Stayed"), _stay),
             Column(
                 "corporation",

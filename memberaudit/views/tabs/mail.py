@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from memberaudit.core import markup
 from memberaudit.models import Character
@@ -111,12 +112,14 @@ register_table(
             ),
             Column(
                 "sender",
-                _("From"),
+                pgettext_lazy("mail sender", "From"),
                 lambda m: cells.entity(m, "sender"),
                 order_by=("sender__name",),
                 search=("sender__name",),
             ),
-            Column("recipients", _("To"), lambda m: ", ".join(m.recipient_names)),
+            Column(
+                "recipients", pgettext_lazy("mail recipients", "To"), lambda m: ", ".join(m.recipient_names)
+            ),
             Column("subject", _("Subject"), _subject, order_by=("subject",), search=("subject",)),
             Column("labels", _("Labels"), lambda m: ", ".join(m.label_names)),
             Column("is_read", _("Read"), lambda m: m.is_read, order_by=("is_read",)),

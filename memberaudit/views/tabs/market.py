@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from memberaudit.core import formatting
 from memberaudit.models import Character
 from memberaudit.models.market import CharacterMarketOrder, CharacterMarketOrderHistory
 from memberaudit.views.tables import Column, Table
@@ -29,7 +30,7 @@ def _columns(extra: tuple[Column, ...] = ()) -> tuple[Column, ...]:
         Column(
             "volume",
             _("Remaining / total"),
-            lambda o: f"{o.volume_remain:,} / {o.volume_total:,}",
+            lambda o: f"{formatting.number(o.volume_remain)} / {formatting.number(o.volume_total)}",
             order_by=("volume_remain",),
             css="text-end",
         ),

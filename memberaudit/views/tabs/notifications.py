@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from memberaudit.core import formatting, markup
+from memberaudit.core import esi_labels, markup
 from memberaudit.models import Character
 from memberaudit.models.notifications import CharacterNotification
 from memberaudit.views.tables import Column, Table
@@ -24,8 +24,8 @@ def _notifications(character: Character, params: Mapping[str, str]) -> QuerySet:
 
 
 def humanize_type(name: str) -> str:
-    """``StructureUnderAttack`` -> ``Structure under attack`` (the one formatting layer)."""
-    return formatting.humanize_identifier(name) or name
+    """``StructureUnderAttack`` -> ``Structure under attack``, in the active language."""
+    return esi_labels.notification_type(name) or name
 
 
 def _type(notification: CharacterNotification):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from memberaudit.core import formatting
+from memberaudit.core import esi_labels, formatting
 from memberaudit.models import (
     Character,
     CharacterWalletBalance,
@@ -40,7 +40,7 @@ def _journal(character: Character, params: Mapping[str, str]) -> QuerySet:
 
 
 def _ref_type(entry: CharacterWalletJournalEntry) -> str:
-    return formatting.humanize_identifier(entry.ref_type)
+    return esi_labels.ref_type(entry.ref_type)
 
 
 def _prepare_journal(page: list[CharacterWalletJournalEntry], character: Character) -> None:
