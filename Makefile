@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEMO_CHARACTERS ?= 50
+DEMO_PORT ?= 8000
+DEMO_ARGS ?=
 export PYTHONPATH := $(CURDIR):$(CURDIR)/tests
 export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
 
@@ -13,6 +15,10 @@ export DJANGO_SETTINGS_MODULE ?= testauth.settings.local
 
 help:
 	@echo "make demo   - set up and run Member Audit on http://127.0.0.1:8000 (SQLite + fakeredis)"
+	@echo "             DEMO_PORT=8000       port of the site"
+	@echo "             DEMO_CHARACTERS=50   emulator characters registered for the demo users"
+	@echo "             DEMO_ARGS='...'      more options of tests/demo.py (--help lists them: --workers,"
+	@echo "                                  --interval, --tick, --esi-port, --no-serve, --data-dir)"
 	@echo "make test   - set up and run the test suite with coverage"
 	@echo "make lint   - ruff lint + format check"
 	@echo "make wheel-check - build the wheel and install it into a fresh AA project"
@@ -53,7 +59,7 @@ format: $(STAMP)
 # DEMO_T0: when `make demo` started (before any setup), so the demo can print its time-to-ready.
 demo: export DEMO_T0 := $(shell date +%s.%N)
 demo: $(STAMP)
-	$(PY) tests/demo.py --characters $(DEMO_CHARACTERS)
+	$(PY) tests/demo.py --characters $(DEMO_CHARACTERS) --port $(DEMO_PORT) $(DEMO_ARGS)
 
 # Start a small demo, sign in as every role in headless Chromium, run every check of layout-check
 # and save the README's screenshots (light and dark, 1440 and 390 px) in docs/screenshots/.

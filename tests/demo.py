@@ -568,7 +568,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--characters", type=int, default=50, help="demo characters to register (default 50)")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=8000, help="port of the site (make demo DEMO_PORT=...)")
     parser.add_argument(
         "--esi-port", type=int, default=0, help="port of the ESI emulator (0 = any free port)"
     )
