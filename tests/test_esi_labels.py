@@ -34,6 +34,11 @@ SPEC_ENUMS = {
     ),
 }
 
+LOCATION_FLAG_ENUMS = (
+    ("CharactersCharacterIdAssetsGet", "items", "properties", "location_flag"),
+    ("CharactersCharacterIdBlueprintsGet", "items", "properties", "location_flag"),
+)
+
 
 @pytest.mark.parametrize("name", SPEC_ENUMS)
 def test_every_value_esi_documents_has_a_label(name):
@@ -51,6 +56,17 @@ def test_every_corporation_role_esi_documents_has_a_label():
     assert not missing, f"add labels to memberaudit/core/esi_labels.py (and German): {missing}"
 
 
+@pytest.mark.parametrize("path", LOCATION_FLAG_ENUMS)
+def test_every_location_flag_esi_documents_has_a_label(path):
+    numbered = tuple(esi_labels.NUMBERED_LOCATION_FLAGS)
+    missing = [
+        flag
+        for flag in _enum(*path)
+        if flag not in esi_labels.LOCATION_FLAGS and not (flag[:-1] in numbered and flag[-1].isdigit())
+    ]
+    assert not missing, f"add labels to memberaudit/core/esi_labels.py (and German): {missing}"
+
+
 @pytest.mark.parametrize(
     "function,value,english",
     [
@@ -64,6 +80,11 @@ def test_every_corporation_role_esi_documents_has_a_label():
         (esi_labels.corporation_role, "Account_Take_7", "Wallet division 7: take"),
         (esi_labels.gender, "female", "Female"),
         (esi_labels.planet_type, "barren", "Barren"),
+        (esi_labels.location_flag, "Cargo", "Cargo hold"),
+        (esi_labels.location_flag, "HiSlot0", "High slot 1"),
+        (esi_labels.location_flag, "SubSystemSlot7", "Subsystem slot 8"),
+        (esi_labels.location_flag, "SpecializedOreHold", "Ore hold"),
+        (esi_labels.location_flag, "SomeNewBay", "Some new bay"),
     ],
 )
 def test_known_values_read_like_words(function, value, english):
@@ -83,3 +104,9 @@ def test_labels_follow_the_active_language():
         assert esi_labels.ref_type("bounty_prizes") == "Kopfgeldprämien"
         assert esi_labels.ref_type("market_transaction") == "Markttransaktion"
         assert esi_labels.corporation_role("Director") == "Direktor"
+
+
+def test_location_flags_follow_the_active_language():
+    with translation.override("de"):
+        assert esi_labels.location_flag("Cargo") == "Frachtraum"
+        assert esi_labels.location_flag("HiSlot0") == "Hoher Slot 1"

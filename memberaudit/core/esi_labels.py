@@ -1,5 +1,5 @@
 """Display labels of the ESI enums that pages show: wallet journal entry types, notification
-types, corporation roles, gender, planet types, in the active language.
+types, corporation roles, gender, planet types, location flags, in the active language.
 
 ESI names these as programmers' identifiers (``bounty_prizes``, ``StructureUnderAttack``,
 ``Hangar_Take_3``). The values ESI documents (its OpenAPI spec's enums) have a translatable
@@ -15,6 +15,7 @@ function                    example (English)
 ``corporation_role(v)``     ``Hangar_Take_3`` -> ``"Hangar 3: take"``
 ``gender(value)``           ``female`` -> ``"Female"``
 ``planet_type(value)``      ``barren`` -> ``"Barren"``
+``location_flag(value)``    ``HiSlot0`` -> ``"High slot 1"``
 ==========================  ==================================================================
 
 Pure lookups, no Django I/O (gettext only). The tables were made from the ESI spec that
@@ -601,7 +602,67 @@ PLANET_TYPES: dict[str, Promise] = {
     "plasma": pgettext_lazy("planet type", "Plasma"),
 }
 
+#: where an asset or blueprint sits (``location_flag``) -> label
+LOCATION_FLAGS: dict[str, Promise] = {
+    "AssetSafety": pgettext_lazy("location flag", "Asset safety"),
+    "AutoFit": pgettext_lazy("location flag", "Auto-fit"),
+    "BoosterBay": pgettext_lazy("location flag", "Booster bay"),
+    "CapsuleerDeliveries": pgettext_lazy("location flag", "Capsuleer deliveries"),
+    "Cargo": pgettext_lazy("location flag", "Cargo hold"),
+    "CorporationGoalDeliveries": pgettext_lazy("location flag", "Corporation goal deliveries"),
+    "CorpseBay": pgettext_lazy("location flag", "Corpse bay"),
+    "Deliveries": pgettext_lazy("location flag", "Deliveries"),
+    "DroneBay": pgettext_lazy("location flag", "Drone bay"),
+    "ExpeditionHold": pgettext_lazy("location flag", "Expedition hold"),
+    "FighterBay": pgettext_lazy("location flag", "Fighter bay"),
+    "FleetHangar": pgettext_lazy("location flag", "Fleet hangar"),
+    "FrigateEscapeBay": pgettext_lazy("location flag", "Frigate escape bay"),
+    "Hangar": pgettext_lazy("location flag", "Hangar"),
+    "HangarAll": pgettext_lazy("location flag", "All hangars"),
+    "HiddenModifiers": pgettext_lazy("location flag", "Hidden modifiers"),
+    "Implant": pgettext_lazy("location flag", "Implant"),
+    "InfrastructureHangar": pgettext_lazy("location flag", "Infrastructure hangar"),
+    "Locked": pgettext_lazy("location flag", "Locked"),
+    "MobileDepotHold": pgettext_lazy("location flag", "Mobile depot hold"),
+    "Module": pgettext_lazy("location flag", "Module"),
+    "MoonMaterialBay": pgettext_lazy("location flag", "Moon material bay"),
+    "QuafeBay": pgettext_lazy("location flag", "Quafe bay"),
+    "ShipHangar": pgettext_lazy("location flag", "Ship hangar"),
+    "Skill": pgettext_lazy("location flag", "Skill"),
+    "SpecializedAmmoHold": pgettext_lazy("location flag", "Ammo hold"),
+    "SpecializedAsteroidHold": pgettext_lazy("location flag", "Asteroid hold"),
+    "SpecializedCommandCenterHold": pgettext_lazy("location flag", "Command center hold"),
+    "SpecializedFuelBay": pgettext_lazy("location flag", "Fuel bay"),
+    "SpecializedGasHold": pgettext_lazy("location flag", "Gas hold"),
+    "SpecializedIceHold": pgettext_lazy("location flag", "Ice hold"),
+    "SpecializedIndustrialShipHold": pgettext_lazy("location flag", "Industrial ship hold"),
+    "SpecializedLargeShipHold": pgettext_lazy("location flag", "Large ship hold"),
+    "SpecializedMaterialBay": pgettext_lazy("location flag", "Material bay"),
+    "SpecializedMediumShipHold": pgettext_lazy("location flag", "Medium ship hold"),
+    "SpecializedMineralHold": pgettext_lazy("location flag", "Mineral hold"),
+    "SpecializedOreHold": pgettext_lazy("location flag", "Ore hold"),
+    "SpecializedPlanetaryCommoditiesHold": pgettext_lazy("location flag", "Planetary commodities hold"),
+    "SpecializedSalvageHold": pgettext_lazy("location flag", "Salvage hold"),
+    "SpecializedShipHold": pgettext_lazy("location flag", "Ship hold"),
+    "SpecializedSmallShipHold": pgettext_lazy("location flag", "Small ship hold"),
+    "StructureDeedBay": pgettext_lazy("location flag", "Structure deed bay"),
+    "SubSystemBay": pgettext_lazy("location flag", "Subsystem bay"),
+    "Unlocked": pgettext_lazy("location flag", "Unlocked"),
+    "Wardrobe": pgettext_lazy("location flag", "Wardrobe"),
+}
+
+#: numbered slots and tubes (``HiSlot0`` ... ``HiSlot7``): the label counts from 1, as the game does
+NUMBERED_LOCATION_FLAGS: dict[str, Promise] = {
+    "HiSlot": pgettext_lazy("location flag", "High slot %(number)d"),
+    "MedSlot": pgettext_lazy("location flag", "Medium slot %(number)d"),
+    "LoSlot": pgettext_lazy("location flag", "Low slot %(number)d"),
+    "RigSlot": pgettext_lazy("location flag", "Rig slot %(number)d"),
+    "SubSystemSlot": pgettext_lazy("location flag", "Subsystem slot %(number)d"),
+    "FighterTube": pgettext_lazy("location flag", "Fighter tube %(number)d"),
+}
+
 _DIVISION_ROLE = re.compile(r"^(?P<prefix>[A-Za-z_]+?)_(?P<division>[1-7])$")
+_NUMBERED_FLAG = re.compile(r"^(?P<prefix>[A-Za-z]+?)(?P<index>[0-9])$")
 
 
 def _label(labels: dict[str, Promise], value: str | None) -> str:
@@ -640,3 +701,12 @@ def gender(value: str | None) -> str:
 def planet_type(value: str | None) -> str:
     """A planet's type: ``barren`` -> ``"Barren"``."""
     return _label(PLANET_TYPES, value)
+
+
+def location_flag(value: str | None) -> str:
+    """Where an item sits: ``Cargo`` -> ``"Cargo hold"``, ``HiSlot0`` -> ``"High slot 1"``."""
+    if value:
+        match = _NUMBERED_FLAG.match(value.strip())
+        if match and match["prefix"] in NUMBERED_LOCATION_FLAGS:
+            return str(NUMBERED_LOCATION_FLAGS[match["prefix"]]) % {"number": int(match["index"]) + 1}
+    return _label(LOCATION_FLAGS, value)

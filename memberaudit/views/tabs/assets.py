@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from memberaudit.core import esi_labels
 from memberaudit.models import Character, CharacterAsset
 from memberaudit.views.tables import Column, Table, unknown_name
 
@@ -88,7 +89,12 @@ register_table(
             group_column("group", _("Group")),
             Column("name", _("Name"), lambda a: a.name, order_by=("name",), search=("name",)),
             Column("quantity", _("Quantity"), lambda a: a.quantity, order_by=("quantity",), css="text-end"),
-            Column("flag", _("Flag"), lambda a: a.location_flag, order_by=("location_flag",)),
+            Column(
+                "flag",
+                _("Flag"),
+                lambda a: esi_labels.location_flag(a.location_flag),
+                order_by=("location_flag",),
+            ),
             Column("container", _("In"), _container),
             Column("contents", _("Contents"), _contents),
         ),

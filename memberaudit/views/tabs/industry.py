@@ -8,6 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from memberaudit.core import esi_labels
 from memberaudit.models import Character, CharacterAsset
 from memberaudit.models.industry import CharacterBlueprint, CharacterIndustryJob, CharacterMiningLedgerEntry
 from memberaudit.views.tables import Column, Table
@@ -135,7 +136,12 @@ register_table(
                 order_by=("location__name",),
                 search=("location__name",),
             ),
-            Column("flag", _("Flag"), lambda b: b.location_flag, order_by=("location_flag",)),
+            Column(
+                "flag",
+                _("Flag"),
+                lambda b: esi_labels.location_flag(b.location_flag),
+                order_by=("location_flag",),
+            ),
         ),
     )
 )
