@@ -52,8 +52,12 @@ def annotate_compliance(users: QuerySet[User]) -> QuerySet[User]:
     return users.annotate(
         characters=Count(_OWNERSHIPS, distinct=True),
         unregistered=Count(_OWNERSHIPS, filter=Q(**{f"{_REGISTERED}__isnull": True}), distinct=True),
+        # judged per joined character (a correlated subquery), not by "IN every unhealthy
+        # character": for the users of one page that evaluates their characters only
         unhealthy=Count(
-            _OWNERSHIPS, filter=Q(**{f"{_REGISTERED}__in": unhealthy_characters()}), distinct=True
+            _OWNERSHIPS,
+            filter=Q(**{f"{_REGISTERED}__isnull": False}) & ~health.healthy_q(f"{_REGISTERED}__"),
+            distinct=True,
         ),
     )
 
