@@ -37,7 +37,8 @@ def _tables(queries) -> Counter:
     """How many queries read or wrote each table (by the first table they name)."""
     found = Counter()
     for query in queries:
-        match = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', query["sql"])
+        # SQLite quotes names with double quotes, MariaDB with backticks
+        match = re.search(r'(?:FROM|INTO|UPDATE)\s+["`]?(\w+)["`]?', query["sql"])
         found[match.group(1) if match else "?"] += 1
     return found
 
