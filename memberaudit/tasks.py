@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from celery import shared_task
 from celery.utils import uuid
@@ -225,6 +226,29 @@ def _claim(character_pk: int, section: str, *, force: bool = False) -> str | Non
     return None
 
 
+def _dispatch(
+    task: Any,
+    args: tuple,
+    release: Callable[[], Any],
+    task_id: str,
+    *,
+    force: bool,
+    priority: int,
+    countdown: int | None,
+    run_id: str | None,
+) -> None:
+    """Send ``task`` under ``task_id`` (which holds the queue markers); ``release`` frees them
+    when the broker refuses: nothing is queued then, so nothing may claim to be."""
+    kwargs: dict = {"force": force}
+    if run_id:
+        kwargs["run_id"] = run_id
+    try:
+        task.apply_async(args=args, kwargs=kwargs, priority=priority, countdown=countdown, task_id=task_id)
+    except Exception:
+        release()
+        raise
+
+
 def _send(
     character_pk: int,
     section: str,
@@ -235,20 +259,17 @@ def _send(
     countdown: int | None = None,
     run_id: str | None = None,
 ) -> None:
-    kwargs: dict = {"force": force}
-    if run_id:
-        kwargs["run_id"] = run_id
-    try:
-        update_section.apply_async(
-            args=(character_pk, section),
-            kwargs=kwargs,
-            priority=priority,
-            countdown=countdown,
-            task_id=task_id,
-        )
-    except Exception:  # the broker refused: nothing is queued, so nothing may claim to be
-        locks.release_queued(character_pk, section, task_id, force=force)
-        raise
+    """Send one ``update_section`` message for the section whose marker ``task_id`` holds."""
+    _dispatch(
+        update_section,
+        (character_pk, section),
+        lambda: locks.release_queued(character_pk, section, task_id, force=force),
+        task_id,
+        force=force,
+        priority=priority,
+        countdown=countdown,
+        run_id=run_id,
+    )
 
 
 def queue_section(
@@ -277,20 +298,16 @@ def _send_sections(
     run_id: str | None = None,
 ) -> None:
     """Send one ``update_sections`` message for sections whose markers ``task_id`` holds."""
-    kwargs: dict = {"force": force}
-    if run_id:
-        kwargs["run_id"] = run_id
-    try:
-        update_sections.apply_async(
-            args=(character_pk, sections),
-            kwargs=kwargs,
-            priority=priority,
-            countdown=countdown,
-            task_id=task_id,
-        )
-    except Exception:  # the broker refused: nothing is queued, so nothing may claim to be
-        locks.release_many_queued(character_pk, sections, task_id, force=force)
-        raise
+    _dispatch(
+        update_sections,
+        (character_pk, sections),
+        lambda: locks.release_many_queued(character_pk, sections, task_id, force=force),
+        task_id,
+        force=force,
+        priority=priority,
+        countdown=countdown,
+        run_id=run_id,
+    )
 
 
 def queue_sections(
