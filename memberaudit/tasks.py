@@ -334,10 +334,12 @@ def character_spread_offset(character_id: int, window_seconds: int) -> int:
 
 
 def run_order(sections: list[str]) -> list[str]:
-    """``sections`` in the order one task runs them: a section after those that trigger it.
+    """``sections`` in the order one task runs them: a section after those that trigger it
+    and after those it reads.
 
     A section that changed queues the sections it triggers; when those are in the same task
-    they run after it and see its new data, so no extra message is needed.
+    they run after it and see its new data, so no extra message is needed. A section that
+    reads another's data (location and ship read the online status) sees it fresh.
     """
     names = set(sections)
     triggered_by: dict[str, set[str]] = {name: set() for name in names}
@@ -345,6 +347,7 @@ def run_order(sections: list[str]) -> list[str]:
         for dependent in registry.get(name).triggers:
             if dependent in names:
                 triggered_by[dependent].add(name)
+        triggered_by[name].update(set(registry.get(name).reads) & names)
 
     depth: dict[str, int] = {}
 

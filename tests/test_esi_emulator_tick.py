@@ -136,3 +136,36 @@ def test_characters_first_touched_after_ticks_match_those_that_saw_them():
             a.tick(seconds)
             b.tick(seconds)
         assert _snapshot(a, character_id) == _snapshot(b, character_id)
+
+
+def test_only_characters_online_during_a_tick_move():
+    """In the game a logged-out character stays where it logged out: a tick that began and ended
+    with the character offline (one login or logout at most per tick) leaves its location."""
+    with EsiEmulator(characters=6, seed=24, start=START) as esi:
+        http = RawClient(esi.url)
+        watched = [(c["character_id"], esi.mint_token(c["character_id"])) for c in esi.characters()]
+
+        def look() -> dict[int, tuple[bool, bytes]]:
+            return {
+                cid: (
+                    http.get(f"/characters/{cid}/online", token).json()["online"],
+                    http.get(f"/characters/{cid}/location", token).body,
+                )
+                for cid, token in watched
+            }
+
+        moves_offline = moves_online = 0
+        state = look()
+        for _ in range(12):
+            esi.tick(3600)
+            new = look()
+            for cid, (online, location) in new.items():
+                was_online, was_at = state[cid]
+                if location != was_at:
+                    if was_online or online:
+                        moves_online += 1
+                    else:
+                        moves_offline += 1
+            state = new
+        assert moves_offline == 0
+        assert moves_online > 0  # the world still moves

@@ -81,6 +81,34 @@ def unchanged_minutes(checked: float | None, last_change: float | None) -> float
     return max(0.0, (checked - last_change) / 60)
 
 
+def unchanged_while_offline(
+    fetched: dict | None,
+    online: bool | None,
+    logins: int | None,
+    online_checked: float | None,
+    last_checked: float | None,
+) -> bool:
+    """True when a section that only changes while its character is in game (location, ship)
+    cannot have changed since ESI was last asked for it, so that asking again is not needed.
+
+    ``fetched``: what was known when ESI was last asked (``at``: timestamp, ``online`` and
+    ``logins`` of the online status then); ``online``/``logins``: the online status now, checked
+    at ``online_checked``; ``last_checked``: the section's last check (asked or proved).
+
+    Proof needs the character offline then and now with no login in between (ESI's ``logins``
+    counts them, so this compares ESI's numbers only, never ESI's clock with ours), from an
+    online check newer than both the last question to ESI and the section's last check (else
+    there is nothing new to prove it with). Unknown counts (``logins`` is optional) prove nothing.
+    """
+    if not fetched or online is not False or logins is None or online_checked is None:
+        return False
+    if fetched.get("online") is not False or fetched.get("logins") != logins:
+        return False
+    if online_checked <= fetched.get("at", float("inf")):
+        return False
+    return last_checked is None or online_checked > last_checked
+
+
 def retry_delay_minutes(failures: int, base_minutes: float, cap_minutes: float) -> float:
     """Minutes to wait after the ``failures``-th failure in a row: base, 2 x base, 4 x base …
 

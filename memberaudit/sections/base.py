@@ -109,6 +109,10 @@ class SyncContext:
     #: set by a section that left work for the next run (a budget ran low, a detail failed):
     #: the engine then does not wait for ESI's cache timer before the next run
     postponed: bool = False
+    #: set by a section that proved itself unchanged without asking ESI: when the proof holds
+    #: (a timestamp; the check is recorded at this time, not now) and why, for the result
+    checked_at: float | None = None
+    note: str = ""
 
     @property
     def character_id(self) -> int:
@@ -177,6 +181,8 @@ class Section:
     description: ClassVar[str] = ""
     #: sections computed from this one's data, queued after it changed (e.g. skill sets)
     triggers: ClassVar[tuple[str, ...]] = ()
+    #: sections whose data this one reads while it updates: they run first when both are due
+    reads: ClassVar[tuple[str, ...]] = ()
     #: where this section's rows name counterparties of the character (the intel index)
     counterparties: ClassVar[tuple[Counterparties, ...]] = ()
 

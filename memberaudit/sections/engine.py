@@ -511,9 +511,9 @@ def _update_locked(
             )
         # the learned back-off counts from the last change (none while work is left over)
         last_change_at = None if ctx.postponed or status is None else status.last_change_at
-        record_check(character.pk, section.name, ctx.expires_at, last_change_at)
+        record_check(character.pk, section.name, ctx.expires_at, last_change_at, checked=ctx.checked_at)
         _remember_window(ctx, section.name)
-        return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls)
+        return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls, message=ctx.note)
 
     try:
         # read before anything is stored: a payload the section cannot read is recorded as

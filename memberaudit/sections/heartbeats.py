@@ -78,15 +78,17 @@ def record_check(
     section: str,
     expires_at: dt.datetime | None,
     last_change_at: dt.datetime | None = None,
+    checked: float | None = None,
 ) -> None:
-    """Remember that the section was checked now, and when it may be checked again: cache only.
+    """Remember that the section was checked now (or at ``checked``, a timestamp, when what proved
+    it unchanged is older), and when it may be checked again: cache only.
 
     The heartbeat's ``not_before`` is ESI's cache expiry or, when the section has not changed
     since ``last_change_at`` for long enough, the end of its learned back-off, whichever is
     later. Without ``last_change_at`` (unknown, or the run left work for the next one) there
     is no back-off. "Update now" and forced updates do not read heartbeats: they ignore it.
     """
-    checked = time.time()
+    checked = time.time() if checked is None else checked
     not_before = expires_at.timestamp() if expires_at else None
     if (backoff := next_check_not_before(section, checked, last_change_at)) is not None:
         not_before = max(not_before or 0.0, backoff)

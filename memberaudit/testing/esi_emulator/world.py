@@ -1745,8 +1745,10 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
     """Change a character's data for the time between ``before`` and ``after``.
 
     Changes: wallet (journal, transactions, balance), skills and queue (finished items),
-    mail (new mails, label counts), location (a move), online status and now and then a visit
-    to a planetary colony (its layout and ``last_update``). Nothing else.
+    mail (new mails, label counts), location (a move, only for a character online at some
+    time of the tick: offline characters stay where they logged out, as in the game), online
+    status and now and then a visit to a planetary colony (its layout and ``last_update``).
+    Nothing else.
     """
     p = data.profile
     rng = _rng(world.seed, p.character_id, "tick", index)
@@ -1811,7 +1813,9 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
         data.set("mail", mails, after)
         data.set("mail_labels", _mail_labels_body(data), after)
 
-    # location
+    # location: drawn here (the draws after it stay as they were), applied after the online
+    # status below, because only a character who was online during the tick can move
+    move = None
     if rng.random() < min(1.0, MOVE_TICK_RATE[p.size] * hours):
         current = data.get("location").data
         here = current.get("station_id") or current.get("structure_id")
@@ -1819,9 +1823,10 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
             x for x in U.LOCATIONS_ALL if x != here and U.location_system(x) != current["solar_system_id"]
         ]
         target = rng.choice(choices)
-        data.set("location", _location(target, rng.random() < 0.7), after)
+        move = _location(target, rng.random() < 0.7)
 
-    # online
+    # online: at most one login or logout per tick
+    was_online = data.get("online").data["online"]
     if rng.random() < min(1.0, 0.5 * hours):
         online = dict(data.get("online").data)
         online["online"] = not online["online"]
@@ -1832,6 +1837,8 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
             else:
                 online["last_logout"] = after - timedelta(minutes=1)
         data.set("online", online, after)
+    if move is not None and (was_online or data.get("online").data["online"]):
+        data.set("location", move, after)
 
     # planets: a colony visit draws from its own stream, so the draws above stay as they were
     colonies.visit(world, data, before, after, index)

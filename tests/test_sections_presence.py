@@ -1,0 +1,176 @@
+"""Location and ship are not asked while their character stays logged out.
+
+A logged-out character cannot move or change ships (the emulator keeps offline characters where
+they logged out, ``test_esi_emulator_tick``). The online status runs first in a task; while it
+shows the character offline with ESI's login count unchanged since location and ship were last
+asked, they are proved unchanged without a request, and their check is recorded at the time of
+the online check that proved it. A login, an online character, a failure, a forced update or the
+end of the proof's ceiling makes them ask ESI again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from django.core.cache import cache
+from django.test import override_settings
+
+from memberaudit import tasks
+from memberaudit.core.staleness import unchanged_while_offline
+from memberaudit.models import Character, CharacterLocation, SectionStatus
+from memberaudit.sections import heartbeats, presence, registry
+from memberaudit.testing import registration
+from memberaudit.testing.esi_emulator import EsiEmulator
+from memberaudit.testing.esi_emulator.world import _location
+
+PRESENCE = ["location", "online_status", "ship"]
+ROUTES = {"location": "GetCharactersCharacterIdLocation", "ship": "GetCharactersCharacterIdShip"}
+
+
+@pytest.fixture
+def own_esi(settings, db):
+    """A private emulator: the tests log characters in and out."""
+    from memberaudit.esi import client as esi_client
+
+    with EsiEmulator(characters=2, seed=31) as emulator:
+        settings.ESI_API_URL = emulator.url
+        esi_client.reset()
+        yield emulator
+    esi_client.reset()
+
+
+def _set_online(esi: EsiEmulator, character_id: int, online: bool, logins: int) -> None:
+    data = esi.core.world.character(character_id)
+    now = esi.now()
+    data.set(
+        "online",
+        {
+            "online": online,
+            "last_login": now - dt.timedelta(hours=2),
+            "last_logout": now - dt.timedelta(hours=1) if not online else now - dt.timedelta(hours=3),
+            "logins": logins,
+        },
+        now,
+    )
+
+
+def _move(esi: EsiEmulator, character_id: int) -> int:
+    """Put the character somewhere else (as a session in game would); returns its new system."""
+    from memberaudit.testing.esi_emulator import universe as U
+
+    data = esi.core.world.character(character_id)
+    here = data.get("location").data["solar_system_id"]
+    target = next(x for x in U.LOCATIONS_ALL if U.location_system(x) != here)
+    data.set("location", _location(target, True), esi.now())
+    return U.location_system(target)
+
+
+def _update(character: Character, **kwargs) -> None:
+    """One task over the presence sections, after ESI's cache timers ran out."""
+    cache.delete_pattern("esi_*")
+    tasks.update_character(character.pk, sections=PRESENCE, **kwargs)
+
+
+def _asked(esi: EsiEmulator) -> set[str]:
+    routes = esi.stats()["by_route"]
+    return {name for name, route in ROUTES.items() if any(route in key for key in routes)}
+
+
+@pytest.fixture
+def offline_character(own_esi):
+    info = next(i for i in own_esi.characters() if i["size"] == "small")
+    _set_online(own_esi, info["id"], online=False, logins=40)
+    scopes = sorted(registry.all_scopes())
+    character = registration.register_character(info, own_esi.mint_token(info["id"], scopes), scopes)
+    _update(character)  # first update: everything asked, what the online status said is kept
+    assert _asked(own_esi) == {"location", "ship"}
+    return Character.objects.get(pk=character.pk)
+
+
+@pytest.mark.emulator
+def test_an_offline_character_is_not_asked_for_location_and_ship_and_the_check_is_the_online_one(
+    own_esi, offline_character
+):
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert _asked(own_esi) == set(), own_esi.stats()["by_route"]
+    assert own_esi.stats()["requests"] == 1  # the online status alone
+    beats = heartbeats.last_checks([offline_character.pk], PRESENCE)
+    online_checked = beats[(offline_character.pk, "online_status")][0]
+    assert beats[(offline_character.pk, "location")][0] == online_checked
+    assert beats[(offline_character.pk, "ship")][0] == online_checked
+    statuses = SectionStatus.objects.filter(character=offline_character, section__in=ROUTES)
+    assert [s.error_message for s in statuses] == ["", ""]
+
+    own_esi.reset_stats()  # "update now" before the online status may change: nothing asked
+    tasks.update_character(offline_character.pk, sections=PRESENCE)
+    assert own_esi.stats()["requests"] == 0
+
+
+@pytest.mark.emulator
+def test_a_login_since_the_last_question_makes_them_ask_and_see_the_move(own_esi, offline_character):
+    character_id = offline_character.eve_character.character_id
+    system = _move(own_esi, character_id)  # logged in, flew, logged out again
+    _set_online(own_esi, character_id, online=False, logins=41)
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert _asked(own_esi) == {"location", "ship"}
+    assert CharacterLocation.objects.get(character=offline_character).eve_solar_system_id == system
+
+
+@pytest.mark.emulator
+def test_an_online_character_is_asked(own_esi, offline_character):
+    _set_online(own_esi, offline_character.eve_character.character_id, online=True, logins=41)
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert _asked(own_esi) == {"location", "ship"}
+    own_esi.reset_stats()
+    _update(offline_character)  # still online
+    assert _asked(own_esi) == {"location", "ship"}
+
+
+@pytest.mark.emulator
+def test_a_forced_update_asks_and_the_proof_ends_with_its_ceiling(own_esi, offline_character):
+    own_esi.reset_stats()
+    _update(offline_character, force=True)
+    assert _asked(own_esi) == {"location", "ship"}
+
+    cache.delete(presence.fetched_key(offline_character.pk, "location"))  # the ceiling ran out
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert _asked(own_esi) == {"location"}
+
+
+@pytest.mark.emulator
+@override_settings(MEMBERAUDIT_UPDATE_BACKOFF_MAX=1)
+def test_without_the_back_off_every_check_asks(own_esi, offline_character):
+    assert presence.proof_ceiling_seconds("location") == 0
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert _asked(own_esi) == {"location", "ship"}
+
+
+def test_the_online_status_runs_before_the_sections_that_read_it():
+    order = tasks.run_order(["ship", "skill_queue", "location", "online_status"])
+    assert order.index("online_status") < order.index("location")
+    assert order.index("online_status") < order.index("ship")
+
+
+@pytest.mark.parametrize(
+    "fetched, online, logins, online_checked, last_checked, proved",
+    [
+        ({"at": 100.0, "online": False, "logins": 5}, False, 5, 200.0, 150.0, True),
+        ({"at": 100.0, "online": False, "logins": 5}, False, 5, 200.0, None, True),
+        ({"at": 100.0, "online": False, "logins": 5}, False, 6, 200.0, 150.0, False),  # a login since
+        ({"at": 100.0, "online": True, "logins": 5}, False, 5, 200.0, 150.0, False),  # online when asked
+        ({"at": 100.0, "online": False, "logins": 5}, True, 5, 200.0, 150.0, False),  # online now
+        ({"at": 100.0, "online": False, "logins": 5}, False, 5, 90.0, 80.0, False),  # older than the question
+        ({"at": 100.0, "online": False, "logins": 5}, False, 5, 200.0, 200.0, False),  # nothing new
+        ({"at": 100.0, "online": False, "logins": None}, False, None, 200.0, 150.0, False),  # unknown
+        (None, False, 5, 200.0, 150.0, False),  # never asked (or the ceiling ran out)
+    ],
+)
+def test_unchanged_while_offline(fetched, online, logins, online_checked, last_checked, proved):
+    assert unchanged_while_offline(fetched, online, logins, online_checked, last_checked) is proved
