@@ -277,6 +277,7 @@ def scale_plan(characters, results, section_costs, observations) -> dict:
     totals = {name: defaultdict(float) for name in policies}
     group_tokens_per_15m: dict[str, float] = defaultdict(float)
     rates = {}
+    section_tokens: dict[str, float] = {}
     for index, section in enumerate(registry.all_sections()):
         ring = registry.stale_minutes(section.name)
         rate = change_rate_per_hour(
@@ -291,9 +292,22 @@ def scale_plan(characters, results, section_costs, observations) -> dict:
         extra = {"tokens": 0.0, "requests": 0.0}
         for _hours, changed, result in observations:  # the first sweep that saw changes
             if k := changed.get(section.name, 0):
-                for key in extra:
-                    spent = per_section(result[f"_route_{key}"], section)
-                    extra[key] = max(0.0, (spent - n * unchanged[key]) / k)
+                if section.reads:
+                    # a section that is not asked while its character stays offline (location,
+                    # ship): the sweep after the clock moved asks it for more characters than
+                    # the steady state did (they logged in), which is not the price of a change:
+                    # a change costs what its answer costs over a 304 of the same request
+                    requests = per_section(result["_route_requests"], section)
+                    per_304 = unchanged["tokens"] / unchanged["requests"] if unchanged["requests"] else 1.0
+                    spent = per_section(result["_route_tokens"], section)
+                    extra["tokens"] = max(0.0, (spent - requests * per_304) / k)
+                    # and a check that finds a change was asked (the character was online):
+                    # it pays the full 304 price, not the steady state's average with skips
+                    extra["tokens"] += max(0.0, per_304 - unchanged["tokens"])
+                else:
+                    for key in extra:
+                        spent = per_section(result[f"_route_{key}"], section)
+                        extra[key] = max(0.0, (spent - n * unchanged[key]) / k)
                 break
         # a section that walks everything every ``full_check_minutes`` pays that walk's extra
         full_check_minutes = getattr(section, "full_check_minutes", None)
@@ -314,6 +328,8 @@ def scale_plan(characters, results, section_costs, observations) -> dict:
             )
             bucket = totals[name]
             bucket["tokens"] += tokens
+            if name == "backoff":
+                section_tokens[section.name] = tokens
             bucket["requests"] += (
                 day["checks"] * unchanged["requests"]
                 + day["found"] * extra["requests"]
@@ -363,6 +379,15 @@ def scale_plan(characters, results, section_costs, observations) -> dict:
         "change_delay_min_rings_only": delay(totals["rings_only"]),
         "backoff": {"max_factor": factor, "max_minutes": cap},
         "change_rates_per_hour": {name: round(rate, 3) for name, rate in sorted(rates.items()) if rate},
+        # where the tokens go: per section and day, with the back-off (quiet sections summed)
+        "tokens_per_day_by_section": {
+            **{
+                name: round(t, 1)
+                for name, t in sorted(section_tokens.items(), key=lambda kv: -kv[1])
+                if rates[name]
+            },
+            "quiet sections": round(sum(t for name, t in section_tokens.items() if not rates[name]), 1),
+        },
         "group_budget_per_character": budgets,
     }
 
@@ -496,11 +521,14 @@ def main() -> int:
     plan = scale_plan(characters, results, section_costs, observations)
     print("\nscale plan for 50,000 characters at the default rings:")
     for key, value in plan.items():
-        if key not in ("group_budget_per_character", "change_rates_per_hour"):
+        if key not in ("group_budget_per_character", "change_rates_per_hour", "tokens_per_day_by_section"):
             print(f"  {key}: {value}")
     print("  measured changes per hour (sections that changed in the sweeps after the clock moved):")
     for name, rate in plan["change_rates_per_hour"].items():
         print(f"    {name}: {rate}")
+    print("  ESI tokens per character and day by section (with the back-off):")
+    for name, tokens in plan["tokens_per_day_by_section"].items():
+        print(f"    {name}: {tokens}")
     print("  rate-limit groups (tokens one character spends per 15 min vs the group's limit):")
     for group, budget in plan["group_budget_per_character"].items():
         print(f"    {group}: {budget['tokens_per_15m']} of {budget['limit_per_15m']}")
