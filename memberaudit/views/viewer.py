@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -53,6 +54,19 @@ def viewable_character(request: HttpRequest, character_pk: int) -> Character | N
     )
 
 
+def _tab_marker(status: SectionStatus | None) -> str:
+    """The icon a tab shows when its section has a problem (built once, shown in up to three places)."""
+    if status is None:
+        return ""
+    if status.is_token_error:
+        icon, label = "fa-key text-danger", _("Token broken")
+    elif status.error_message:
+        icon, label = "fa-triangle-exclamation text-warning", _("Error")
+    else:
+        return ""
+    return format_html(' <i class="fa-solid {}" title="{}" aria-label="{}"></i>', icon, label, label)
+
+
 def _tab_groups(character: Character, statuses: dict[str, SectionStatus]) -> list[dict]:
     return [
         {
@@ -64,6 +78,7 @@ def _tab_groups(character: Character, statuses: dict[str, SectionStatus]) -> lis
                     "title": section.title,
                     "url": reverse("memberaudit:character_tab", args=[character.pk, section.name]),
                     "status": statuses.get(section.name),
+                    "marker": _tab_marker(statuses.get(section.name)),
                 }
                 for section in group.sections
             ],
