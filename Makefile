@@ -43,7 +43,7 @@ $(STAMP): setup.py
 setup: $(STAMP)
 
 test: $(STAMP)
-	cd $(CURDIR) && $(PY) -m pytest --cov=memberaudit --cov-report=term:skip-covered -q $(PYTEST_ARGS)
+	cd $(CURDIR) && $(PY) -m pytest --cov=memberaudit --cov-report=term:skip-covered -q --durations=25 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -x $(PYTEST_ARGS)
