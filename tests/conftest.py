@@ -53,6 +53,29 @@ def esi(esi_emulator, settings, monkeypatch):
 
 
 @pytest.fixture
+def private_esi(settings, db, monkeypatch):
+    """Start an emulator of the test's own (for a test that moves its clock or changes its
+    world) and point our ESI client and django-esi's SSO at it: ``private_esi(characters=2,
+    seed=31)``. It is stopped, and the client reset, when the test ends."""
+    import contextlib
+
+    from memberaudit.esi import client as esi_client
+    from memberaudit.testing.esi_emulator import EsiEmulator
+
+    with contextlib.ExitStack() as stack:
+
+        def _start(**kwargs):
+            emulator = stack.enter_context(EsiEmulator(**kwargs))
+            settings.ESI_API_URL = emulator.url
+            point_sso_at(emulator, monkeypatch)
+            esi_client.reset()
+            return emulator
+
+        yield _start
+        esi_client.reset()
+
+
+@pytest.fixture
 def register_character(esi, db):
     """Register an emulator character with a fresh token: ``register_character(size="large")``."""
     from memberaudit.sections import registry

@@ -21,7 +21,6 @@ from memberaudit.core.staleness import BACKOFF_PATIENCE
 from memberaudit.models import Character, SectionStatus
 from memberaudit.sections import engine, heartbeats, registry
 from memberaudit.testing import registration
-from memberaudit.testing.esi_emulator import EsiEmulator
 
 SECTION = "online_status"  # ring 1; the emulator flips it on about every second hour
 
@@ -43,15 +42,9 @@ def _quiet_for(character: Character, days: float) -> dt.datetime:
 
 
 @pytest.fixture
-def own_esi(settings, db):
+def own_esi(private_esi):
     """A private emulator: the test moves its clock."""
-    from memberaudit.esi import client as esi_client
-
-    with EsiEmulator(characters=2, seed=14) as emulator:
-        settings.ESI_API_URL = emulator.url
-        esi_client.reset()
-        yield emulator
-    esi_client.reset()
+    return private_esi(characters=2, seed=14)
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.emulator, pytest.mark.django_db]
 #: queries of one steady-state update of every section of a character (nothing changed,
 #: every section answered 304), through the task path: 240 at first, 174 with one task per
 #: section, 12 measured with one task per character (character, statuses and tokens read once,
-#: django-esi's scope check answered from memory), 14 since location and ship read the online
-#: status; the issue asks for at most 80
+#: django-esi's scope check answered from memory), 13 since location and ship read the online
+#: status (once per task); the issue asks for at most 80
 STEADY_STATE_QUERIES_PER_CHARACTER = 20
 
 

@@ -13,45 +13,34 @@ from django.core.cache import cache
 from memberaudit.intel import index
 from memberaudit.models import CharacterInteraction
 from memberaudit.sections import registry
-from memberaudit.testing.esi_emulator.emulator import EsiEmulator
 
 pytestmark = [pytest.mark.emulator, pytest.mark.django_db]
 
 
-def test_the_index_follows_the_next_sync_after_time_passes(settings, monkeypatch, db):
+def test_the_index_follows_the_next_sync_after_time_passes(private_esi):
     """Own emulator (ticks must not leak into other tests): new journal entries and mails after a
     tick update counts and add counterparties; the index equals a rebuild from the rows."""
-    from conftest import point_sso_at
-
-    from memberaudit.esi import client as esi_client
     from memberaudit.testing.registration import register_character as register
 
     def counts() -> dict[tuple[int, str, int], int]:
         rows = CharacterInteraction.objects.values_list("character_id", "source", "counterparty_id", "count")
         return {(pk, source, counterparty): count for pk, source, counterparty, count in rows}
 
-    with EsiEmulator(characters=2, seed=31) as emulator:  # a small and a medium character
-        settings.ESI_API_URL = emulator.url
-        point_sso_at(emulator, monkeypatch)
-        esi_client.reset()
-        try:
-            scopes = sorted(registry.all_scopes())
-            characters = [
-                register(info, emulator.issue_tokens(info["id"], scopes), scopes)
-                for info in emulator.characters()
-            ]
-            sync(characters)
-            before = counts()
-            emulator.tick(24 * 3600)
-            cache.delete_pattern("esi_*")  # what real time does: django-esi's cached answers expire
-            sync(characters, ("wallet_journal", "wallet_transactions", "mail"))
-            after = counts()
-            assert sum(after.values()) > sum(before.values())  # new history was counted ...
-            assert all(after[key] >= count for key, count in before.items())  # ... and none lost
-            index.rebuild()
-            assert counts() == after
-        finally:
-            esi_client.reset()
+    emulator = private_esi(characters=2, seed=31)  # a small and a medium character
+    scopes = sorted(registry.all_scopes())
+    characters = [
+        register(info, emulator.issue_tokens(info["id"], scopes), scopes) for info in emulator.characters()
+    ]
+    sync(characters)
+    before = counts()
+    emulator.tick(24 * 3600)
+    cache.delete_pattern("esi_*")  # what real time does: django-esi's cached answers expire
+    sync(characters, ("wallet_journal", "wallet_transactions", "mail"))
+    after = counts()
+    assert sum(after.values()) > sum(before.values())  # new history was counted ...
+    assert all(after[key] >= count for key, count in before.items())  # ... and none lost
+    index.rebuild()
+    assert counts() == after
 
 
 @pytest.mark.emulator

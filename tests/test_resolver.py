@@ -21,7 +21,6 @@ from memberaudit.models import CharacterAsset, Location
 from memberaudit.models.locations import STRUCTURE_ID_MIN
 from memberaudit.sections import engine, registry, resolver
 from memberaudit.testing import registration
-from memberaudit.testing.esi_emulator import EsiEmulator
 
 pytestmark = [pytest.mark.emulator, pytest.mark.django_db]
 
@@ -212,15 +211,9 @@ def test_a_group_esi_fails_to_give_leaves_its_types_for_the_next_run(esi, db):
 
 
 @pytest.fixture
-def own_esi(settings, db):
+def own_esi(private_esi):
     """A private emulator: this test moves its clock."""
-    from memberaudit.esi import client as esi_client
-
-    with EsiEmulator(characters=4, seed=31) as emulator:
-        settings.ESI_API_URL = emulator.url
-        esi_client.reset()
-        yield emulator
-    esi_client.reset()
+    return private_esi(characters=4, seed=31)
 
 
 def _update_all(character) -> dict[str, set[int]]:

@@ -15,11 +15,13 @@ import datetime as dt
 import pytest
 
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from memberaudit import tasks
 from memberaudit.core.staleness import unchanged_while_offline
-from memberaudit.models import Character, CharacterLocation, SectionStatus
+from memberaudit.models import Character, CharacterLocation, CharacterOnlineStatus, SectionStatus
 from memberaudit.sections import heartbeats, presence, registry
 from memberaudit.testing import registration
 from memberaudit.testing.esi_emulator import EsiEmulator
@@ -30,15 +32,9 @@ ROUTES = {"location": "GetCharactersCharacterIdLocation", "ship": "GetCharacters
 
 
 @pytest.fixture
-def own_esi(settings, db):
+def own_esi(private_esi):
     """A private emulator: the tests log characters in and out."""
-    from memberaudit.esi import client as esi_client
-
-    with EsiEmulator(characters=2, seed=31) as emulator:
-        settings.ESI_API_URL = emulator.url
-        esi_client.reset()
-        yield emulator
-    esi_client.reset()
+    return private_esi(characters=2, seed=31)
 
 
 def _set_online(esi: EsiEmulator, character_id: int, online: bool, logins: int) -> None:
@@ -143,13 +139,27 @@ def test_a_forced_update_asks_and_the_proof_ends_with_its_ceiling(own_esi, offli
     assert _asked(own_esi) == {"location"}
 
 
+def _online_row_reads(queries: CaptureQueriesContext) -> int:
+    table = CharacterOnlineStatus._meta.db_table
+    return sum(1 for q in queries if q["sql"].startswith("SELECT") and table in q["sql"])
+
+
+@pytest.mark.emulator
+def test_location_and_ship_read_the_online_status_once_per_task(own_esi, offline_character):
+    with CaptureQueriesContext(connection) as queries:
+        _update(offline_character)
+    assert _online_row_reads(queries) == 1
+
+
 @pytest.mark.emulator
 @override_settings(MEMBERAUDIT_UPDATE_BACKOFF_MAX=1)
 def test_without_the_back_off_every_check_asks(own_esi, offline_character):
     assert presence.proof_ceiling_seconds("location") == 0
     own_esi.reset_stats()
-    _update(offline_character)
+    with CaptureQueriesContext(connection) as queries:
+        _update(offline_character)
     assert _asked(own_esi) == {"location", "ship"}
+    assert _online_row_reads(queries) == 0  # nothing to prove: the online status is not read
 
 
 def test_the_online_status_runs_before_the_sections_that_read_it():

@@ -113,6 +113,9 @@ class SyncContext:
     #: (a timestamp; the check is recorded at this time, not now) and why, for the result
     checked_at: float | None = None
     note: str = ""
+    #: one dict for every section of one ``engine.update_sections`` call, in its run order
+    #: (``tasks.run_order``): what one section read for the next ones of the same task
+    shared: dict = dataclasses.field(default_factory=dict)
 
     @property
     def character_id(self) -> int:

@@ -375,6 +375,7 @@ def update_sections(
             if any(section.scopes for section in runnable)
             else CharacterTokens([])
         )
+        shared: dict = {}  # what one section read for the next ones (``SyncContext.shared``)
         # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast
         # LOCK_SECONDS, and the sections after it wait that long
         renewal = locks.KeepAlive(
@@ -394,6 +395,7 @@ def update_sections(
                         on_progress=functools.partial(renewal.check, section.name),  # stop once lost
                         status=statuses.get(section.name),
                         tokens=tokens,
+                        shared=shared,
                     )
                 except locks.LockLost as exc:  # another update may hold the lock now: leave it to it
                     logger.warning("%s: %s, update of %s abandoned", character, exc, section.name)
@@ -435,6 +437,7 @@ def _update_locked(
     on_progress: Callable[[], Any],
     status: SectionStatus | None,
     tokens: CharacterTokens,
+    shared: dict | None = None,
 ) -> UpdateResult:
     """Update one section whose lock is held; ``status`` was read under that lock."""
     token = tokens.for_scopes(section.scopes) if section.scopes else None
@@ -464,6 +467,7 @@ def _update_locked(
         force=force,
         refetch=force or had_error,
         on_progress=on_progress,  # stop once the lock was lost
+        shared=shared if shared is not None else {},
     )
     try:
         payload = section.fetch(ctx)

@@ -50,13 +50,18 @@ class _ChangesOnlyInGame(Section):
     reads = (ONLINE,)
 
     def fetch(self, ctx: SyncContext) -> Any:
-        character_pk = ctx.character.pk
-        online = (
-            CharacterOnlineStatus.objects.filter(character=ctx.character).values("online", "logins").first()
-        )
         ceiling = proof_ceiling_seconds(self.name)
+        if not ceiling:  # every check asks ESI: nothing to prove, nothing to read
+            return super().fetch(ctx)
+        character_pk = ctx.character.pk
+        if ONLINE not in ctx.shared:
+            # read once for location and ship; the online status ran before them (``reads``)
+            ctx.shared[ONLINE] = (
+                CharacterOnlineStatus.objects.filter(character=ctx.character).values("online", "logins").first()
+            )
+        online = ctx.shared[ONLINE]
         stored = ctx.status is not None and ctx.status.last_success_at is not None
-        if ceiling and stored and not ctx.refetch and online is not None:
+        if stored and not ctx.refetch and online is not None:
             keys = {
                 "fetched": fetched_key(character_pk, self.name),
                 "online": heartbeats.heartbeat_key(character_pk, ONLINE),
@@ -81,7 +86,7 @@ class _ChangesOnlyInGame(Section):
                 ctx.note = str(_("offline since ESI was last asked: unchanged"))
                 return NOT_MODIFIED
         payload = super().fetch(ctx)
-        if ceiling and online is not None:
+        if online is not None:
             # what the online status said when ESI was asked: the next runs prove from it
             known = {"at": time.time(), "online": online["online"], "logins": online["logins"]}
             cache.set(fetched_key(character_pk, self.name), known, timeout=ceiling)
