@@ -37,25 +37,36 @@ start_mariadb() {
 }
 
 # Sets REDIS_PORT (and REDIS_PID) to the newest server; call it again for a second server.
+# Redis cannot report a port the kernel chose, so a free one is picked first; should another
+# process take it in between (the two CI chains run side by side), another one is tried.
 start_redis() {
-  REDIS_PORT=$(free_port)
-  local dir="$CI_WORK/redis-$REDIS_PORT"
-  mkdir -p "$dir"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
-    --dir "$dir" >"$dir/server.log" 2>&1 &
-  REDIS_PID=$!
-  REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
-  for _ in $(seq 1 50); do
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
+  local attempt dir
+  for attempt in 1 2 3 4 5; do
+    REDIS_PORT=$(free_port)
+    dir="$CI_WORK/redis-$REDIS_PORT"
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+      --dir "$dir" >"$dir/server.log" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 1 50); do
+      kill -0 "$REDIS_PID" 2>/dev/null || break  # it could not bind: try another port
+      redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    if kill -0 "$REDIS_PID" 2>/dev/null && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+      REDIS_PIDS="${REDIS_PIDS:-} $REDIS_PID"
+      echo "[ci] Redis $(redis-server --version | awk '{print $3}') on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
+      return 0
+    fi
+    kill "$REDIS_PID" 2>/dev/null || true
+    echo "[ci] Redis did not start on port $REDIS_PORT (attempt $attempt):"; tail -n 5 "$dir/server.log"
   done
-  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null || { echo "[ci] Redis did not start"; return 1; }
-  echo "[ci] Redis $(redis-server --version | awk '{print $3}') on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
+  return 1
 }
 
+# The emulator binds a port the kernel picks (--port 0) and names it in its first line.
 start_emulator() {
-  EMULATOR_PORT=$(free_port)
-  .venv/bin/python -m memberaudit.testing.esi_emulator --port "$EMULATOR_PORT" --characters "${EMULATOR_CHARACTERS:-6}" --seed 7 \
+  .venv/bin/python -m memberaudit.testing.esi_emulator --port 0 --characters "${EMULATOR_CHARACTERS:-6}" --seed 7 \
     >"$CI_WORK/emulator.log" 2>&1 &
   EMULATOR_PID=$!
   for _ in $(seq 1 100); do
@@ -63,6 +74,8 @@ start_emulator() {
     sleep 0.1
   done
   grep -q "listening" "$CI_WORK/emulator.log" || { echo "[ci] ESI emulator did not start"; cat "$CI_WORK/emulator.log"; return 1; }
+  EMULATOR_PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$CI_WORK/emulator.log" | head -n 1)
+  [ -n "$EMULATOR_PORT" ] || { echo "[ci] no port in the emulator's log"; cat "$CI_WORK/emulator.log"; return 1; }
   echo "[ci] ESI emulator on 127.0.0.1:$EMULATOR_PORT (pid $EMULATOR_PID)"
 }
 

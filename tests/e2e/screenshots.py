@@ -615,6 +615,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only install what the checks need (chromium, chromedriver, selenium) and exit",
+    )
     parser.add_argument("--url", help="check a demo that is already running instead of starting one")
     parser.add_argument("--characters", type=int, default=int(os.environ.get("DEMO_CHARACTERS", "12")))
     parser.add_argument("--port", type=int, default=0, help="port of the demo (0 = any free port)")
@@ -643,6 +648,10 @@ def main() -> int:
         help=f"comma-separated roles the layout checks visit (default: all, {','.join(LAYOUT_ROLES)})",
     )
     args = parser.parse_args()
+    if args.prepare:
+        ensure_chromium()
+        ensure_selenium()
+        return 0
 
     demo = None
     started = time.time()
