@@ -82,7 +82,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "MEMBERAUDIT_UPDATE_BACKOFF_MAX_MINUTES": (
         1440,
-        "Longest wait in minutes between two checks of a backed-off section, whatever its ring (None: only MEMBERAUDIT_UPDATE_BACKOFF_MAX); also the longest location and ship go without asking ESI while their character stays logged out.",
+        "Longest wait in minutes between two checks of a backed-off section, whatever its ring (None: only MEMBERAUDIT_UPDATE_BACKOFF_MAX); also the longest location, ship, skills and skill queue go without asking ESI while their character stays logged out.",
     ),
     "MEMBERAUDIT_HEALTH_GRACE_MINUTES": (
         120,

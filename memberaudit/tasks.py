@@ -339,7 +339,7 @@ def run_order(sections: list[str]) -> list[str]:
 
     A section that changed queues the sections it triggers; when those are in the same task
     they run after it and see its new data, so no extra message is needed. A section that
-    reads another's data (location and ship read the online status) sees it fresh.
+    reads another's data (location, ship, skills and skill queue read the online status) sees it fresh.
     """
     names = set(sections)
     triggered_by: dict[str, set[str]] = {name: set() for name in names}

@@ -1,10 +1,10 @@
-"""Location and ship are not asked while their character stays logged out.
+"""Location, ship, skills and skill queue are not asked while their character stays logged out.
 
-A logged-out character cannot move or change ships (the emulator keeps offline characters where
-they logged out, ``test_esi_emulator_tick``). The online status runs first in a task; while it
-shows the character offline with ESI's login count unchanged since location and ship were last
-asked, they are proved unchanged without a request, and their check is recorded at the time of
-the online check that proved it. A login, an online character, a failure, a forced update or the
+A logged-out character cannot move or change ships, and ESI updates skills and queue only while
+it is logged in (the emulator does the same, ``test_esi_emulator_tick``). The online status runs
+first in a task; while it shows the character offline with ESI's login count unchanged since
+these sections were last asked, they are proved unchanged without a request, and their check is
+recorded at the time of the online check that proved it. A login, an online character, a failure, a forced update or the
 end of the proof's ceiling makes them ask ESI again.
 """
 
@@ -22,13 +22,19 @@ from django.test.utils import CaptureQueriesContext
 from memberaudit import tasks
 from memberaudit.core.staleness import unchanged_while_offline
 from memberaudit.models import Character, CharacterLocation, CharacterOnlineStatus, SectionStatus
-from memberaudit.sections import heartbeats, presence, registry
+from memberaudit.sections import heartbeats, in_game, registry
 from memberaudit.testing import registration
 from memberaudit.testing.esi_emulator import EsiEmulator
 from memberaudit.testing.esi_emulator.world import _location
 
-PRESENCE = ["location", "online_status", "ship"]
-ROUTES = {"location": "GetCharactersCharacterIdLocation", "ship": "GetCharactersCharacterIdShip"}
+ROUTES = {
+    "location": "GetCharactersCharacterIdLocation",
+    "ship": "GetCharactersCharacterIdShip",
+    "skills": "GetCharactersCharacterIdSkills",
+    "skill_queue": "GetCharactersCharacterIdSkillqueue",
+}
+IN_GAME = set(ROUTES)  # the sections that change only while their character is logged in
+PRESENCE = ["online_status", *ROUTES]
 
 
 @pytest.fixture
@@ -81,12 +87,12 @@ def offline_character(own_esi):
     scopes = sorted(registry.all_scopes())
     character = registration.register_character(info, own_esi.mint_token(info["id"], scopes), scopes)
     _update(character)  # first update: everything asked, what the online status said is kept
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
     return Character.objects.get(pk=character.pk)
 
 
 @pytest.mark.emulator
-def test_an_offline_character_is_not_asked_for_location_and_ship_and_the_check_is_the_online_one(
+def test_an_offline_character_is_not_asked_for_what_changes_in_game_and_the_check_is_the_online_one(
     own_esi, offline_character
 ):
     own_esi.reset_stats()
@@ -95,10 +101,11 @@ def test_an_offline_character_is_not_asked_for_location_and_ship_and_the_check_i
     assert own_esi.stats()["requests"] == 1  # the online status alone
     beats = heartbeats.last_checks([offline_character.pk], PRESENCE)
     online_checked = beats[(offline_character.pk, "online_status")][0]
-    assert beats[(offline_character.pk, "location")][0] == online_checked
-    assert beats[(offline_character.pk, "ship")][0] == online_checked
+    assert {name: beats[(offline_character.pk, name)][0] for name in ROUTES} == dict.fromkeys(
+        ROUTES, online_checked
+    )
     statuses = SectionStatus.objects.filter(character=offline_character, section__in=ROUTES)
-    assert [s.error_message for s in statuses] == ["", ""]
+    assert [s.error_message for s in statuses] == [""] * len(ROUTES)
 
     own_esi.reset_stats()  # "update now" before the online status may change: nothing asked
     tasks.update_character(offline_character.pk, sections=PRESENCE)
@@ -112,7 +119,7 @@ def test_a_login_since_the_last_question_makes_them_ask_and_see_the_move(own_esi
     _set_online(own_esi, character_id, online=False, logins=41)
     own_esi.reset_stats()
     _update(offline_character)
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
     assert CharacterLocation.objects.get(character=offline_character).eve_solar_system_id == system
 
 
@@ -121,19 +128,19 @@ def test_an_online_character_is_asked(own_esi, offline_character):
     _set_online(own_esi, offline_character.eve_character.character_id, online=True, logins=41)
     own_esi.reset_stats()
     _update(offline_character)
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
     own_esi.reset_stats()
     _update(offline_character)  # still online
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
 
 
 @pytest.mark.emulator
 def test_a_forced_update_asks_and_the_proof_ends_with_its_ceiling(own_esi, offline_character):
     own_esi.reset_stats()
     _update(offline_character, force=True)
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
 
-    cache.delete(presence.fetched_key(offline_character.pk, "location"))  # the ceiling ran out
+    cache.delete(in_game.fetched_key(offline_character.pk, "location"))  # the ceiling ran out
     own_esi.reset_stats()
     _update(offline_character)
     assert _asked(own_esi) == {"location"}
@@ -154,11 +161,11 @@ def test_location_and_ship_read_the_online_status_once_per_task(own_esi, offline
 @pytest.mark.emulator
 @override_settings(MEMBERAUDIT_UPDATE_BACKOFF_MAX=1)
 def test_without_the_back_off_every_check_asks(own_esi, offline_character):
-    assert presence.proof_ceiling_seconds("location") == 0
+    assert in_game.proof_ceiling_seconds("location") == 0
     own_esi.reset_stats()
     with CaptureQueriesContext(connection) as queries:
         _update(offline_character)
-    assert _asked(own_esi) == {"location", "ship"}
+    assert _asked(own_esi) == IN_GAME
     assert _online_row_reads(queries) == 0  # nothing to prove: the online status is not read
 
 

@@ -88,8 +88,8 @@ def unchanged_while_offline(
     online_checked: float | None,
     last_checked: float | None,
 ) -> bool:
-    """True when a section that only changes while its character is in game (location, ship)
-    cannot have changed since ESI was last asked for it, so that asking again is not needed.
+    """True when a section that only changes while its character is in game (location, ship,
+    skills, skill queue) cannot have changed since ESI was last asked for it, so that asking again is not needed.
 
     ``fetched``: what was known when ESI was last asked (``at``: timestamp, ``online`` and
     ``logins`` of the online status then); ``online``/``logins``: the online status now, checked

@@ -14,12 +14,13 @@ from memberaudit.models.skills import (
 )
 
 from .base import Changes, Section, SyncContext, ids
+from .in_game import ChangesOnlyInGame
 from .registry import register
 from .sync import replace_rows, upsert_one
 
 
 @register
-class SkillsSection(Section):
+class SkillsSection(ChangesOnlyInGame):
     name = "skills"
     title = _("Skills")
     ring = 2
@@ -28,7 +29,8 @@ class SkillsSection(Section):
     models = (CharacterSkill, CharacterSkillpoints)
     triggers = ("skill_sets",)
     description = (
-        "Trained skills with levels and skill points, plus total and unallocated SP, every ring 2 cycle."
+        "Trained skills with levels and skill points, plus total and unallocated SP, every ring 2 cycle"
+        " (not asked while the character stays logged out: ESI updates them only while it is logged in)."
     )
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
@@ -54,14 +56,17 @@ class SkillsSection(Section):
 
 
 @register
-class SkillQueueSection(Section):
+class SkillQueueSection(ChangesOnlyInGame):
     name = "skill_queue"
     title = _("Skill queue")
     ring = 1
     scopes = ("esi-skills.read_skillqueue.v1",)
     operations = ("GetCharactersCharacterIdSkillqueue",)
     models = (CharacterSkillqueueEntry,)
-    description = "The skill queue with start and finish dates, every ring 1 cycle."
+    description = (
+        "The skill queue with start and finish dates, every ring 1 cycle (not asked while the character"
+        " stays logged out: ESI updates it only while it is logged in)."
+    )
 
     def store(self, ctx: SyncContext, payload: Any) -> Changes:
         rows = [

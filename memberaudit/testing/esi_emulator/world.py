@@ -1744,10 +1744,11 @@ def _poisson(rng: random.Random, lam: float) -> int:
 def apply_tick(world: World, data: CharacterData, before: datetime, after: datetime, index: int) -> None:
     """Change a character's data for the time between ``before`` and ``after``.
 
-    Changes: wallet (journal, transactions, balance), skills and queue (finished items),
-    mail (new mails, label counts), location (a move, only for a character online at some
-    time of the tick: offline characters stay where they logged out, as in the game), online
-    status and now and then a visit to a planetary colony (its layout and ``last_update``).
+    Changes: wallet (journal, transactions, balance), mail (new mails, label counts), online
+    status, and only for a character online at some time of the tick (as in the game and on
+    ESI): location (a move: offline characters stay where they logged out) and skills and
+    queue (finished items: ESI updates them only while the character is logged in); now and
+    then a visit to a planetary colony (its layout and ``last_update``).
     Nothing else.
     """
     p = data.profile
@@ -1781,24 +1782,6 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
             data.set("transactions", transactions, after)
         if n:
             data.set("wallet", balance, after)
-
-    # skills: finished queue items are trained
-    queue = data.get("skillqueue").data
-    if queue and "finish_date" in queue[0]:
-        finished = [q for q in queue if q["finish_date"] <= after]
-        if finished:
-            for item in finished:
-                entry = data.skills[item["skill_id"]]
-                entry["trained_skill_level"] = item["finished_level"]
-                entry["active_skill_level"] = item["finished_level"]
-                entry["skillpoints_in_skill"] = item["level_end_sp"]
-            remaining = []
-            for position, item in enumerate(q for q in queue if q["finish_date"] > after):
-                item = dict(item)
-                item["queue_position"] = position
-                remaining.append(item)
-            data.set("skillqueue", remaining, after)
-            data.set("skills", _skills_body(data), after)
 
     # mail
     if rng.random() < min(1.0, MAIL_TICK_RATE[p.size] * hours):
@@ -1839,6 +1822,27 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
         data.set("online", online, after)
     if move is not None and (was_online or data.get("online").data["online"]):
         data.set("location", move, after)
+
+    # skills: finished queue items are trained. ESI recalculates a character's skills and queue
+    # only while it is logged in (at login it catches up): a logged-out character keeps its
+    # finished items in the queue and its old levels until then (no random draws here)
+    online_in_tick = was_online or data.get("online").data["online"]
+    queue = data.get("skillqueue").data
+    if online_in_tick and queue and "finish_date" in queue[0]:
+        finished = [q for q in queue if q["finish_date"] <= after]
+        if finished:
+            for item in finished:
+                entry = data.skills[item["skill_id"]]
+                entry["trained_skill_level"] = item["finished_level"]
+                entry["active_skill_level"] = item["finished_level"]
+                entry["skillpoints_in_skill"] = item["level_end_sp"]
+            remaining = []
+            for position, item in enumerate(q for q in queue if q["finish_date"] > after):
+                item = dict(item)
+                item["queue_position"] = position
+                remaining.append(item)
+            data.set("skillqueue", remaining, after)
+            data.set("skills", _skills_body(data), after)
 
     # planets: a colony visit draws from its own stream, so the draws above stay as they were
     colonies.visit(world, data, before, after, index)
