@@ -191,3 +191,36 @@ def test_the_online_status_runs_before_the_sections_that_read_it():
 )
 def test_unchanged_while_offline(fetched, online, logins, online_checked, last_checked, proved):
     assert unchanged_while_offline(fetched, online, logins, online_checked, last_checked) is proved
+
+
+@pytest.mark.emulator
+def test_an_answer_that_was_never_stored_proves_nothing(own_esi, offline_character, monkeypatch):
+    """A worker killed between ESI's answer and the store (simulated by a store that never
+    returns) must not leave a proof behind: the next run asks ESI again and stores the answer."""
+    from memberaudit.models import CharacterSkill
+    from memberaudit.sections.skills import SkillsSection
+
+    character_id = offline_character.eve_character.character_id
+    data = own_esi.core.world.character(character_id)
+    skill = next(iter(data.skills.values()))
+    skill["trained_skill_level"] = skill["active_skill_level"] = 5  # as a login would have shown
+    from memberaudit.testing.esi_emulator.world import _skills_body
+
+    data.set("skills", _skills_body(data), own_esi.now())
+    _set_online(own_esi, character_id, online=False, logins=41)  # logged in, trained, logged out
+
+    class Killed(BaseException):
+        pass
+
+    def killed(self, ctx, payload):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SkillsSection, "store_passes", killed)
+        with pytest.raises(Killed):
+            _update(offline_character)
+    own_esi.reset_stats()
+    _update(offline_character)
+    assert "skills" in _asked(own_esi)
+    stored = CharacterSkill.objects.get(character=offline_character, eve_type_id=skill["skill_id"])
+    assert stored.trained_skill_level == 5

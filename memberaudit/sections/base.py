@@ -116,6 +116,9 @@ class SyncContext:
     #: one dict for every section of one ``engine.update_sections`` call, in its run order
     #: (``tasks.run_order``): what one section read for the next ones of the same task
     shared: dict = dataclasses.field(default_factory=dict)
+    #: called by the engine once what ESI answered is stored (or found equal to what is): what
+    #: a section may only remember when the data it describes is in the database
+    after_stored: list[Callable[[], Any]] = dataclasses.field(default_factory=list)
 
     @property
     def character_id(self) -> int:

@@ -376,6 +376,12 @@ def update_sections(
             else CharacterTokens([])
         )
         shared: dict = {}  # what one section read for the next ones (``SyncContext.shared``)
+        # A worker killed after ESI answered and before the store leaves its marks behind:
+        # django-esi kept the answer's ETag, so the next run must ask for the full answer
+        # (one read and one write for the whole batch; removed when the batch ends).
+        running = {running_key(character.pk, section.name): section.name for section in runnable}
+        interrupted = {running[key] for key in cache.get_many(list(running))}
+        cache.set_many(dict.fromkeys(running, 1), timeout=RUNNING_MARK_SECONDS)
         # renewed from a daemon thread: one ESI call (all pages of a big list) may outlast
         # LOCK_SECONDS, and the sections after it wait that long
         renewal = locks.KeepAlive(
@@ -396,6 +402,7 @@ def update_sections(
                         status=statuses.get(section.name),
                         tokens=tokens,
                         shared=shared,
+                        interrupted=section.name in interrupted,
                     )
                 except locks.LockLost as exc:  # another update may hold the lock now: leave it to it
                     logger.warning("%s: %s, update of %s abandoned", character, exc, section.name)
@@ -423,10 +430,27 @@ def update_sections(
                 locks.release(held.pop(key))
                 finish(result, started, cpu_started)
                 started, cpu_started = time.perf_counter(), time.process_time()
+        cache.delete_many(list(running))
     finally:
         for lock in held.values():  # only after an unexpected error: free what was not reached
             locks.release(lock)
     return batch
+
+
+def running_key(character_pk: int, section: str) -> str:
+    """Cache key set while an update of this section runs; found by the next one, it means the
+    last run was killed between ESI's answer and the store, so ESI's 304s cannot be trusted."""
+    return f"memberaudit:running:{character_pk}:{section}"
+
+
+#: how long a killed run's mark is kept (the next regular run comes much sooner)
+RUNNING_MARK_SECONDS = 2 * 24 * 3600
+
+
+def _after_stored(ctx: SyncContext) -> None:
+    """Run what the section may only remember once its data is stored (``ctx.after_stored``)."""
+    for call in ctx.after_stored:
+        call()
 
 
 def _update_locked(
@@ -438,6 +462,7 @@ def _update_locked(
     status: SectionStatus | None,
     tokens: CharacterTokens,
     shared: dict | None = None,
+    interrupted: bool = False,
 ) -> UpdateResult:
     """Update one section whose lock is held; ``status`` was read under that lock."""
     token = tokens.for_scopes(section.scopes) if section.scopes else None
@@ -465,7 +490,7 @@ def _update_locked(
         status=status,
         token=tokens.for_esi(token) if token is not None else None,
         force=force,
-        refetch=force or had_error,
+        refetch=force or had_error or interrupted,
         on_progress=on_progress,  # stop once the lock was lost
         shared=shared if shared is not None else {},
     )
@@ -517,6 +542,7 @@ def _update_locked(
         last_change_at = None if ctx.postponed or status is None else status.last_change_at
         record_check(character.pk, section.name, ctx.expires_at, last_change_at, checked=ctx.checked_at)
         _remember_window(ctx, section.name)
+        _after_stored(ctx)
         return UpdateResult(section.name, "unchanged", esi_calls=ctx.esi_calls, message=ctx.note)
 
     try:
@@ -573,6 +599,7 @@ def _update_locked(
     last_change_at = fields.get("last_change_at", status.last_change_at if status else None)
     record_check(character.pk, section.name, ctx.expires_at, None if ctx.postponed else last_change_at)
     _remember_window(ctx, section.name)
+    _after_stored(ctx)
     return UpdateResult(
         section.name,
         "changed" if changes.total or status is None else "unchanged",

@@ -89,7 +89,10 @@ class ChangesOnlyInGame(Section):
                 return NOT_MODIFIED
         payload = super().fetch(ctx)
         if online is not None:
-            # what the online status said when ESI was asked: the next runs prove from it
+            # what the online status said when ESI was asked: the next runs prove from it, but
+            # only once the answer is stored (a worker killed before would leave it unproved)
             known = {"at": time.time(), "online": online["online"], "logins": online["logins"]}
-            cache.set(fetched_key(character_pk, self.name), known, timeout=ceiling)
+            ctx.after_stored.append(
+                lambda: cache.set(fetched_key(character_pk, self.name), known, timeout=ceiling)
+            )
         return payload
