@@ -4,8 +4,8 @@ A logged-out character cannot move or change ships, and ESI updates skills and q
 it is logged in (the emulator does the same, ``test_esi_emulator_tick``). The online status runs
 first in a task; while it shows the character offline with ESI's login count unchanged since
 these sections were last asked, they are proved unchanged without a request, and their check is
-recorded at the time of the online check that proved it. A login, an online character, a failure, a forced update or the
-end of the proof's ceiling makes them ask ESI again.
+recorded at the time of the online check that proved it. A login, an online character, a
+failure, a forced update or the end of the proof's ceiling makes them ask ESI again.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from memberaudit.models import Character, CharacterLocation, CharacterOnlineStat
 from memberaudit.sections import heartbeats, in_game, registry
 from memberaudit.testing import registration
 from memberaudit.testing.esi_emulator import EsiEmulator
-from memberaudit.testing.esi_emulator.world import _location
+from memberaudit.testing.esi_emulator.world import _location, _skills_body
 
 ROUTES = {
     "location": "GetCharactersCharacterIdLocation",
@@ -204,8 +204,6 @@ def test_an_answer_that_was_never_stored_proves_nothing(own_esi, offline_charact
     data = own_esi.core.world.character(character_id)
     skill = next(iter(data.skills.values()))
     skill["trained_skill_level"] = skill["active_skill_level"] = 5  # as a login would have shown
-    from memberaudit.testing.esi_emulator.world import _skills_body
-
     data.set("skills", _skills_body(data), own_esi.now())
     _set_online(own_esi, character_id, online=False, logins=41)  # logged in, trained, logged out
 

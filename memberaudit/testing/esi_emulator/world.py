@@ -1820,13 +1820,13 @@ def apply_tick(world: World, data: CharacterData, before: datetime, after: datet
             else:
                 online["last_logout"] = after - timedelta(minutes=1)
         data.set("online", online, after)
-    if move is not None and (was_online or data.get("online").data["online"]):
+    online_in_tick = was_online or data.get("online").data["online"]
+    if move is not None and online_in_tick:
         data.set("location", move, after)
 
     # skills: finished queue items are trained. ESI recalculates a character's skills and queue
     # only while it is logged in (at login it catches up): a logged-out character keeps its
     # finished items in the queue and its old levels until then (no random draws here)
-    online_in_tick = was_online or data.get("online").data["online"]
     queue = data.get("skillqueue").data
     if online_in_tick and queue and "finish_date" in queue[0]:
         finished = [q for q in queue if q["finish_date"] <= after]
