@@ -19,7 +19,8 @@ heartbeats behind the database (at most one periodic run, see ``sections.heartbe
 
 Two forms, tested to agree:
 
-- :func:`character_health` / :func:`health_by_character`: a :class:`Health` with
+- :func:`character_health` / :func:`health_by_character` (and :func:`health_of_loaded` over
+  statuses a page already has): a :class:`Health` with
   ``is_healthy`` and a short human ``reason`` per character (launcher, finder, viewer);
 - :func:`healthy_q` / :func:`unhealthy_characters`: the same rule as a database expression
   for querysets (finder filters, compliance report, compliance groups): one correlated
@@ -59,6 +60,7 @@ __all__ = [
     "Health",
     "character_health",
     "health_by_character",
+    "health_of_loaded",
     "healthy_annotation",
     "healthy_q",
     "unhealthy_characters",
@@ -269,6 +271,17 @@ def health_by_character(
         statuses[status.character_id].append(status)
     rules = _Rules.current()
     return {pk: _evaluate(disabled[pk], statuses[pk], now, rules) for pk in disabled}
+
+
+def health_of_loaded(
+    character: Character, statuses: Iterable[SectionStatus], *, now: dt.datetime | None = None
+) -> Health:
+    """The health of one character from statuses the caller already loaded with their cache
+    check times attached (``heartbeats.attach_check_times``): no query, no cache round trip.
+
+    The viewer loads every status for its table anyway; this spares it reading them twice.
+    """
+    return _evaluate(character.is_disabled, statuses, now or timezone.now(), _Rules.current())
 
 
 def character_health(character: Character, *, now: dt.datetime | None = None) -> Health:

@@ -214,3 +214,21 @@ def test_a_table_page_is_one_query_for_its_rows(client, characters):
         q["sql"] for q in queries.captured_queries if "memberaudit_characterwalletjournalentry" in q["sql"]
     ]
     assert len(journal) == 2  # COUNT(*) and the page of 500 rows with their joins
+
+
+def test_the_viewer_page_reads_the_character_and_its_statuses_once(client, characters):
+    """The overview's location, ship, wallet, skill points and online status come with the
+    character's access query, and the health badge uses the statuses the table shows."""
+    _few, many = characters
+    url = reverse("memberaudit:character_viewer", args=[many.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    tables = [
+        q["sql"].split(" FROM ", 1)[1].split(" ", 1)[0].strip('"`')
+        for q in queries.captured_queries
+        if " FROM " in q["sql"]
+    ]
+    # the page's character (with the overview's rows) and the owner's other characters (switcher)
+    assert tables.count("memberaudit_character") == 2, tables
+    assert tables.count("memberaudit_sectionstatus") == 1, tables

@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.formats import get_format, number_format
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext
 
 Number = int | float | Decimal
 
@@ -166,6 +166,17 @@ def _seconds(value: float | int | dt.timedelta | None) -> float | None:
     return _number(value)
 
 
+#: a duration's units, largest first (translated when shown: a table formats thousands)
+_DURATION_UNITS = (
+    (365 * 86400, gettext_noop("%(n)dy")),
+    (30 * 86400, gettext_noop("%(n)dmo")),
+    (86400, gettext_noop("%(n)dd")),
+    (3600, gettext_noop("%(n)dh")),
+    (60, gettext_noop("%(n)dm")),
+    (1, gettext_noop("%(n)ds")),
+)
+
+
 def duration(value: float | int | dt.timedelta | None, parts: int = 2) -> str:
     """A length of time in its ``parts`` largest units: ``"1y 3mo"``, ``"2d 4h"``, ``"5m 3s"``.
 
@@ -176,22 +187,14 @@ def duration(value: float | int | dt.timedelta | None, parts: int = 2) -> str:
     if seconds is None:
         return ""
     seconds = int(abs(seconds))
-    units = (
-        (365 * 86400, gettext("%(n)dy")),
-        (30 * 86400, gettext("%(n)dmo")),
-        (86400, gettext("%(n)dd")),
-        (3600, gettext("%(n)dh")),
-        (60, gettext("%(n)dm")),
-        (1, gettext("%(n)ds")),
-    )
     result, slots = [], 0
-    for size, label in units:
+    for size, label in _DURATION_UNITS:
         count, seconds = divmod(seconds, size)
         if not count and not slots:
             continue  # leading zero units
         slots += 1  # a zero after the first unit still takes its place: "1d" not "1d 5m"
         if count:
-            result.append(label % {"n": count})
+            result.append(gettext(label) % {"n": count})  # only the units shown are translated
         if slots >= parts:
             break
     return " ".join(result) or gettext("%(n)ds") % {"n": 0}

@@ -57,21 +57,26 @@ def related_or_none(obj: Any, name: str) -> Any:
         return None
 
 
+#: what the overview reads from the character's row: ``select_related`` these when loading it
+OVERVIEW_RELATED = (
+    "location__eve_solar_system__eve_constellation__eve_region",
+    "location__location",
+    "ship__eve_type",
+    "wallet_balance",
+    "skillpoints",
+    "online_status",
+)
+
+
 def overview(character: Character) -> dict[str, Any]:
-    """What the overview tab shows, in two queries: location, ship, wallet, skill points,
-    online status, and the skill in training."""
-    loaded = (
-        Character.objects.filter(pk=character.pk)
-        .select_related(
-            "location__eve_solar_system__eve_constellation__eve_region",
-            "location__location",
-            "ship__eve_type",
-            "wallet_balance",
-            "skillpoints",
-            "online_status",
-        )
-        .first()
-    )
+    """What the overview tab shows: location, ship, wallet, skill points, online status, and
+    the skill in training. One query for the training skill, and one for the rest unless
+    ``character`` was loaded with ``select_related(*OVERVIEW_RELATED)`` (the viewer does)."""
+    fields = (Character._meta.get_field(name.split("__", 1)[0]) for name in OVERVIEW_RELATED)
+    if all(field.is_cached(character) for field in fields):
+        loaded = character
+    else:
+        loaded = Character.objects.filter(pk=character.pk).select_related(*OVERVIEW_RELATED).first()
     location = related_or_none(loaded, "location")
     ship = related_or_none(loaded, "ship")
     training = (
