@@ -203,7 +203,11 @@ def test_a_run_inside_the_cache_window_makes_no_http_request_at_all(esi, registe
 
 
 class _Rival:
-    """Another worker, in a thread: tries to take the lock of a running update every 0.1 s."""
+    """Another worker, in a thread: tries to take the lock of a running update every 0.1 s.
+
+    It stops trying once the update releases that lock (``locks.release`` is wrapped): a lock
+    taken after the release is no overlap, and the update still writes its bookkeeping then.
+    """
 
     def __init__(self, key: str, *, steal_after: float | None = None) -> None:
         import threading
@@ -212,26 +216,49 @@ class _Rival:
         self.steal_after = steal_after
         self.taken = []
         self._stop = threading.Event()
+        self._guard = threading.Lock()  # one attempt, or one release by the update, at a time
+        self._released = False
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._patch = None
 
     def _run(self) -> None:
         from memberaudit.sections import locks
 
         started = time.monotonic()
         while not self._stop.wait(0.1):
-            if self.steal_after is not None and time.monotonic() - started >= self.steal_after:
-                cache.delete(self.key)  # as if the lock had expired
-                self.steal_after = None
-            if (lock := locks.acquire(self.key, 60)) is not None:
-                self.taken.append(lock)
+            with self._guard:
+                if self._released:
+                    return
+                if self.steal_after is not None and time.monotonic() - started >= self.steal_after:
+                    cache.delete(self.key)  # as if the lock had expired
+                    self.steal_after = None
+                if (lock := locks.acquire(self.key, 60)) is not None:
+                    self.taken.append(lock)
+
+    def _release(self, lock, *, original):
+        if lock.name in (self.key, cache.make_key(self.key)):
+            with self._guard:
+                self._released = True
+                return original(lock)
+        return original(lock)
 
     def __enter__(self) -> _Rival:
+        from unittest import mock
+
+        from memberaudit.sections import locks
+
+        original = locks.release
+        self._patch = mock.patch.object(
+            locks, "release", side_effect=lambda lock: self._release(lock, original=original)
+        )
+        self._patch.start()
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._patch.stop()
 
 
 def test_the_lock_outlives_an_esi_call_longer_than_its_timeout(esi, registered, monkeypatch):
