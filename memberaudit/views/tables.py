@@ -22,8 +22,8 @@ from typing import Any
 
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,19 +113,20 @@ def ordering(table: Table, request: TableRequest) -> list:
     return result
 
 
-def moment_html(value: dt.datetime | dt.date | None) -> SafeString | str:
-    """A time in EVE time (the page says once that times are UTC), the relative time on hover."""
+def moment_html(value: dt.datetime | dt.date | None, now: dt.datetime | None = None) -> SafeString | str:
+    """A time in EVE time (the page says once that times are UTC), the relative time on hover.
+
+    ``now``: the request's moment, when a page formats many times (one clock read for all).
+    """
     if value is None:
         return ""
     if not isinstance(value, dt.datetime):
         return formatting.eve_date(value)
-    day, _space, time = formatting.eve_time(value).partition(" ")
+    day, _space, time = formatting.eve_time(value).partition(" ")  # digits only
+    relative = escape(formatting.relative(value, now or timezone.now()))
     # a narrow column breaks between the day and the time, never inside them
-    return format_html(
-        '<span title="{}"><span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span></span>',
-        formatting.relative(value, timezone.now()),
-        day,
-        time,
+    return mark_safe(
+        f'<span title="{relative}"><span class="text-nowrap">{day}</span> <span class="text-nowrap">{time}</span></span>'
     )
 
 

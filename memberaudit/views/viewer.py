@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -145,15 +146,15 @@ _STATUS_BADGES = {
 }
 
 
-def _status_rows(section_statuses: list[SectionStatus]) -> list[dict]:
-    """The overview's update-status table, its cells formatted here (34 rows x 5 cells: the
-    largest part of the page, cheaper in Python than through template filters)."""
+def _status_rows(section_statuses: list[SectionStatus]) -> SafeString:
+    """The rows of the overview's update-status table as HTML (34 rows x 5 cells, the largest
+    part of the page: cheaper formatted here than through template loops and filters)."""
     titles = {section.name: section.title for section in registry.all_sections()}
     badges = {
         state: format_html('<span class="badge {}">{}</span>', css, label)
         for state, (css, label) in _STATUS_BADGES.items()
     }
-    rows = []
+    rows, now = [], timezone.now()
     for status in section_statuses:
         if status.is_token_error:
             state = "token"
@@ -163,17 +164,15 @@ def _status_rows(section_statuses: list[SectionStatus]) -> list[dict]:
             state = "ok"
         else:
             state = "never"
+        # the section's name as people read it, not its identifier
+        title = escape(titles.get(status.section) or formatting.humanize_identifier(status.section))
+        checked = tables.moment_html(status.checked_at, now) or "—"
+        changed = tables.moment_html(status.last_change_at, now) or "—"
         rows.append(
-            {
-                # the section's name as people read it, not its identifier
-                "title": titles.get(status.section) or formatting.humanize_identifier(status.section),
-                "badge": badges[state],
-                "checked": cells.moment(status.checked_at) or "—",
-                "changed": cells.moment(status.last_change_at) or "—",
-                "problem": status.error_message or "",
-            }
+            f'<tr><td>{title}</td><td>{badges[state]}</td><td class="text-nowrap">{checked}</td>'
+            f'<td class="text-nowrap">{changed}</td><td class="small">{escape(status.error_message or "")}</td></tr>'
         )
-    return rows
+    return mark_safe("".join(rows))
 
 
 def _switcher(request: HttpRequest, character: Character, main_pk: int | None) -> list[dict]:
