@@ -653,6 +653,9 @@ def main() -> int:
         ensure_selenium()
         return 0
 
+    # CI stops a stage by SIGTERM to its process group: exit through `finally`, which stops
+    # the demo (its own session, so the signal does not reach it) instead of leaving it running
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     demo = None
     started = time.time()
     try:
