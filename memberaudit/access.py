@@ -138,10 +138,14 @@ def _scope(user: AnyUser) -> _Scope:
     wants_alliance = _perm(user, "view_same_alliance")
     if wants_corporation or wants_alliance:
         # Only the main counts: an alt in another corporation must not widen the scope.
-        main = (
-            EveCharacter.objects.filter(userprofile__user_id=user.pk)
-            .values("corporation_id", "alliance_id")
-            .first()
+        # a user has one main at most: a slice, without first()'s ORDER BY
+        main = next(
+            iter(
+                EveCharacter.objects.filter(userprofile__user_id=user.pk).values(
+                    "corporation_id", "alliance_id"
+                )[:1]
+            ),
+            None,
         )
         if main:
             corporation_id = main["corporation_id"] if wants_corporation else None

@@ -200,3 +200,17 @@ def test_huge_numbers_keep_every_digit():
     with translation.override("en"):
         assert f.number(Decimal("1e30"), 2) == "1,000,000,000,000,000,000,000,000,000,000.00"
         assert f.number(1e20) == "100,000,000,000,000,000,000"
+
+
+def test_relative_times_follow_the_active_language_from_call_to_call():
+    """The time words are looked up once per language: switching back and forth still works."""
+    now = dt.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    past, future = now - dt.timedelta(days=2, hours=4), now + dt.timedelta(seconds=30)
+    with translation.override("en"):
+        assert f.relative(past, now) == "2d 4h ago" and f.relative(future, now) == "just now"
+    with translation.override("de"):
+        assert f.relative(past, now) == "vor 2T 4h" and f.relative(future, now) == "gerade eben"
+        assert f.duration(dt.timedelta(days=3)) == "3T"
+    with translation.override("en"):
+        assert f.relative(past, now) == "2d 4h ago"
+        assert f.relative(now + dt.timedelta(hours=5), now) == "in 5h"

@@ -169,3 +169,57 @@ def test_the_emulator_answers_unknown_images_with_404(esi_emulator, path):
     with pytest.raises(HTTPError) as error:
         urllib.request.urlopen(f"{esi_emulator.url.rstrip('/')}/images/{path}")  # noqa: S310
     assert error.value.code == 404
+
+
+# --- the tab lists are built once per language and set of markers, then filled per character ---
+
+
+def _tab_urls(html: str) -> set[str]:
+    return set(re.findall(r'data-ma-tab-url="([^"]+)"', html))
+
+
+def test_each_character_gets_its_own_tab_urls_and_markers(client, family):
+    """The tab lists are cached across pages: nothing of one character may show on another's."""
+    from memberaudit.models import SectionStatus
+
+    SectionStatus.objects.create(character=family["shared_1"], section="assets", is_token_error=True)
+    SectionStatus.objects.create(character=family["shared_1"], section="mail", error_message="ESI said no")
+    client.force_login(family["main"].user)
+    pages = {
+        key: client.get(_viewer(family[key])).content.decode() for key in ("shared_1", "shared_2", "main")
+    }
+    for key, html in pages.items():
+        urls = _tab_urls(html)
+        assert len(urls) == sum(len(group.sections) for group in tabs.tab_groups())
+        assert all(f"/{family[key].pk}/" in url for url in urls), key
+        assert "\x00" not in html and "\x01" not in html
+    # the markers belong to the character whose sections failed, in its tab row and group
+    row = pages["shared_1"].split('id="ma-viewer-tabs"', 1)[1].split("</ul>\n", 1)[0]
+    assert 'aria-controls="ma-tab-assets" aria-selected="false">' in row
+    assert "fa-key" in row.split('aria-controls="ma-tab-assets"', 1)[1].split("</button>", 1)[0]
+    assert (
+        "fa-triangle-exclamation" in row.split('aria-controls="ma-tab-mail"', 1)[1].split("</button>", 1)[0]
+    )
+    for key in ("shared_2", "main"):
+        assert "fa-key" not in pages[key] and "fa-triangle-exclamation" not in pages[key], key
+
+
+def test_the_tab_lists_follow_each_requests_language(client, family):
+    from memberaudit.models import SectionStatus
+
+    SectionStatus.objects.create(character=family["main"], section="skill_queue")
+    client.force_login(family["main"].user)
+    english = client.get(_viewer(family["main"]), headers={"accept-language": "en"}).content.decode()
+    german = client.get(
+        _viewer(family["main"]), headers={"accept-language": "de-DE,de;q=0.9"}
+    ).content.decode()
+    again = client.get(_viewer(family["main"]), headers={"accept-language": "en"}).content.decode()
+    assert '<option value="ma-tab-skill_queue">Skill queue</option>' in english
+    assert '<option value="ma-tab-skill_queue">Skill-Warteschlange</option>' in german
+    assert '<option value="ma-tab-skill_queue">Skill queue</option>' in again
+    # the update-status table too (its titles and badges are cached per language)
+    assert '<tr><td>Skill queue</td><td><span class="badge text-bg-secondary">Never updated</span>' in again
+    assert (
+        '<tr><td>Skill-Warteschlange</td><td><span class="badge text-bg-secondary">Nie aktualisiert</span>'
+        in german
+    )

@@ -8,13 +8,16 @@ What a tab shows is declared in ``memberaudit.views.tabs``; tables are served by
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,94 +50,111 @@ def viewable_character(request: HttpRequest, character_pk: int, *related: str) -
     Every tab page and data endpoint fetches its character through this function; ``related``
     adds what a page reads from the same row (``select_related``).
     """
-    return (
+    found = (
         access.accessible_characters(request.user)
         .select_related(
             "eve_character__character_ownership__user__profile__main_character",
             *related,
         )
         .filter(pk=character_pk)
-        .first()
     )
+    # a slice, not first(): one row at most, and first()'s ORDER BY over a dozen joins costs
+    # more CPU than the rest of the query
+    return next(iter(found[:1]), None)
 
 
-def _tab_marker(status: SectionStatus | None) -> str:
-    """The icon a tab shows when its section has a problem (built once, shown in up to three places)."""
+def _marker_state(status: SectionStatus | None) -> str:
+    """The problem a section's tab shows: "token", "error", or "" for none."""
     if status is None:
         return ""
     if status.is_token_error:
-        icon, label = "fa-key text-danger", _("Token broken")
-    elif status.error_message:
-        icon, label = "fa-triangle-exclamation text-warning", _("Error")
-    else:
+        return "token"
+    if status.error_message:
+        return "error"
+    return ""
+
+
+_MARKER_ICONS = {
+    "token": ("fa-key text-danger", _("Token broken")),
+    "error": ("fa-triangle-exclamation text-warning", _("Error")),
+}
+
+
+def _marker_html(state: str) -> str:
+    """The icon a tab shows for a problem (in up to three places: menu, tab row, group)."""
+    if not state:
         return ""
-    return format_html(' <i class="fa-solid {}" title="{}" aria-label="{}"></i>', icon, label, label)
+    icon, label = _MARKER_ICONS[state]
+    label = escape(str(label))
+    return f' <i class="fa-solid {icon}" title="{label}" aria-label="{label}"></i>'
 
 
-def _tab_groups(character: Character, statuses: dict[str, SectionStatus]) -> list[dict]:
-    # one reverse for all tabs: section names are identifiers, safe in a path
-    url = reverse("memberaudit:character_tab", args=[character.pk, "__section__"])
-    return [
-        {
-            "domain": group.domain,
-            "title": group.title,
-            "tabs": [
-                {
-                    "name": section.name,
-                    "title": section.title,
-                    "url": url.replace("__section__", section.name),
-                    "marker": _tab_marker(statuses.get(section.name)),
-                }
-                for section in group.sections
-            ],
-        }
-        for group in tabs.tab_groups()
-    ]
+# Placeholders for the start and the end of a tab's URL in the cached tab lists (control
+# characters: they cannot occur in titles or markup); filled per request by _tab_nav.
+_URL_HEAD, _URL_TAIL = "\x00", "\x01"
 
 
-def _tab_nav(tab_groups: list[dict]) -> dict[str, SafeString]:
-    """The three lists of tabs (the phone menu's options, the tab row, the lazy panes) as HTML.
+@functools.lru_cache(maxsize=64)
+def _nav_markup(
+    language: str | None, sections: tuple[str, ...], markers: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
+    """The three lists of tabs (the phone menu's options, the tab row, the lazy panes) as HTML,
+    for one language, one set of registered sections and one set of problem markers (the
+    arguments are the cache key: ``sections`` only tells one registry from another).
 
-    Built here rather than by three template loops over 34 tabs, which cost a tenth of the
-    page's CPU. Names and URLs are identifiers; titles are escaped; markers come from
-    ``format_html``. The markup is Bootstrap's tabs; viewer_tabs.js relies on its ids.
+    The same for every character but for its URLs, so it is built once per process and key
+    (titles translated, escaped and joined) rather than per page. Names are identifiers; titles
+    are escaped. The markup is Bootstrap's tabs; viewer_tabs.js relies on its ids.
     """
+    marker_of = {name: _marker_html(state) for name, state in markers}
     loading = escape(_("Loading…"))
     options, row, panes = [], [], []
-    for group in tab_groups:
-        group_tabs = [(t["name"], escape(t["title"]), t["marker"], t["url"]) for t in group["tabs"]]
-        group_title = escape(group["title"])
+    for group in tabs.tab_groups():
+        group_tabs = [(s.name, escape(s.title), marker_of.get(s.name, "")) for s in group.sections]
+        group_title = escape(group.title)
         buttons = [
             f'id="ma-tab-{name}-tab" data-bs-toggle="tab" data-bs-target="#ma-tab-{name}" type="button"'
             f' role="tab" aria-controls="ma-tab-{name}" aria-selected="false">{title}{marker}</button>'
-            for name, title, marker, _url in group_tabs
+            for name, title, marker in group_tabs
         ]
         options.append(
             f'<optgroup label="{group_title}">'
-            + "".join(f'<option value="ma-tab-{name}">{title}</option>' for name, title, _m, _u in group_tabs)
+            + "".join(f'<option value="ma-tab-{name}">{title}</option>' for name, title, _m in group_tabs)
             + "</optgroup>"
         )
         if len(group_tabs) == 1:
             row.append(f'<li class="nav-item" role="presentation"><button class="nav-link" {buttons[0]}</li>')
         else:
-            domain = group["domain"]
-            markers = "".join(marker for _n, _t, marker, _u in group_tabs)
+            domain = group.domain
+            markers_html = "".join(marker for _n, _t, marker in group_tabs)
             items = "".join(f'<li><button class="dropdown-item" {button}</li>' for button in buttons)
             row.append(
                 '<li class="nav-item dropdown" role="presentation"><button class="nav-link dropdown-toggle"'
                 f' data-bs-toggle="dropdown" type="button" aria-expanded="false" id="ma-tab-group-{domain}">'
-                f'{group_title}{markers}</button><ul class="dropdown-menu" aria-labelledby="ma-tab-group-{domain}">'
+                f'{group_title}{markers_html}</button><ul class="dropdown-menu" aria-labelledby="ma-tab-group-{domain}">'
                 f"{items}</ul></li>"
             )
         panes.extend(
             f'<div class="tab-pane fade" id="ma-tab-{name}" role="tabpanel" aria-labelledby="ma-tab-{name}-tab"'
-            f' data-ma-tab-url="{url}"><div class="text-body-secondary py-3 ma-tab-loading">'
+            f' data-ma-tab-url="{_URL_HEAD}{name}{_URL_TAIL}"><div class="text-body-secondary py-3 ma-tab-loading">'
             f'<span class="spinner-border spinner-border-sm" aria-hidden="true"></span> {loading}</div></div>'
-            for name, _title, _marker, url in group_tabs
+            for name, _title, _marker in group_tabs
         )
+    return {"options": "".join(options), "row": "".join(row), "panes": "".join(panes)}
+
+
+def _tab_nav(character: Character, statuses: dict[str, SectionStatus]) -> dict[str, SafeString]:
+    """The tab lists of ``character`` (see ``_nav_markup``), with its problem markers and URLs."""
+    markers = tuple(
+        (name, state) for name, status in sorted(statuses.items()) if (state := _marker_state(status))
+    )
+    markup = _nav_markup(get_language(), tuple(registry.names()), markers)
+    # one reverse for all tabs: section names are identifiers, safe in a path
+    head, _sep, tail = reverse("memberaudit:character_tab", args=[character.pk, "__section__"]).partition(
+        "__section__"
+    )
     return {
-        key: mark_safe("".join(parts))
-        for key, parts in (("options", options), ("row", row), ("panes", panes))
+        key: mark_safe(html.replace(_URL_HEAD, head).replace(_URL_TAIL, tail)) for key, html in markup.items()
     }
 
 
@@ -146,14 +166,21 @@ _STATUS_BADGES = {
 }
 
 
+@functools.lru_cache(maxsize=16)
+def _status_labels(language: str | None, sections: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """The sections' titles (escaped) and the state badges as HTML, once per language."""
+    titles = {section.name: escape(str(section.title)) for section in registry.all_sections()}
+    badges = {
+        state: f'<span class="badge {css}">{escape(str(label))}</span>'
+        for state, (css, label) in _STATUS_BADGES.items()
+    }
+    return titles, badges
+
+
 def _status_rows(section_statuses: list[SectionStatus]) -> SafeString:
     """The rows of the overview's update-status table as HTML (34 rows x 5 cells, the largest
     part of the page: cheaper formatted here than through template loops and filters)."""
-    titles = {section.name: section.title for section in registry.all_sections()}
-    badges = {
-        state: format_html('<span class="badge {}">{}</span>', css, label)
-        for state, (css, label) in _STATUS_BADGES.items()
-    }
+    titles, badges = _status_labels(get_language(), tuple(registry.names()))
     rows, now = [], timezone.now()
     for status in section_statuses:
         if status.is_token_error:
@@ -165,7 +192,7 @@ def _status_rows(section_statuses: list[SectionStatus]) -> SafeString:
         else:
             state = "never"
         # the section's name as people read it, not its identifier
-        title = escape(titles.get(status.section) or formatting.humanize_identifier(status.section))
+        title = titles.get(status.section) or escape(formatting.humanize_identifier(status.section))
         checked = tables.moment_html(status.checked_at, now) or "—"
         changed = tables.moment_html(status.last_change_at, now) or "—"
         rows.append(
@@ -177,15 +204,17 @@ def _status_rows(section_statuses: list[SectionStatus]) -> SafeString:
 
 def _switcher(request: HttpRequest, character: Character, main_pk: int | None) -> list[dict]:
     """The owner's other characters the requester may open (access.py decides), main first."""
-    siblings = access.sibling_characters(request.user, character)
+    siblings = access.sibling_characters(request.user, character).values_list(
+        "pk", "eve_character_id", "eve_character__character_id", "eve_character__character_name"
+    )
     entries = [
         {
-            "name": sibling.eve_character.character_name,
-            "url": reverse("memberaudit:character_viewer", args=[sibling.pk]),
-            "portrait": cells.image_url("portrait", sibling.eve_character.character_id, 32),
-            "is_main": sibling.eve_character_id == main_pk,
+            "name": name,
+            "url": reverse("memberaudit:character_viewer", args=[pk]),
+            "portrait": cells.image_url("portrait", character_id, 32),
+            "is_main": eve_character_pk == main_pk,
         }
-        for sibling in siblings
+        for pk, eve_character_pk, character_id, name in siblings
     ]
     return sorted(entries, key=lambda entry: not entry["is_main"])
 
@@ -199,7 +228,8 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
         return access.not_found_response(request)
     owner = character.user
     main = owner.profile.main_character if owner else None
-    section_statuses = list(character.section_statuses.order_by("section"))
+    # what the page shows of a status (not its sync state, a JSON document per section)
+    section_statuses = list(character.section_statuses.defer("state", "content_hash").order_by("section"))
     heartbeats.attach_check_times(section_statuses)  # checks newer than the database knows
     statuses = {status.section: status for status in section_statuses}
     eve_character = character.eve_character
@@ -211,7 +241,7 @@ def character_viewer(request: HttpRequest, character_pk: int) -> HttpResponse:
         "is_main": bool(main and main.pk == character.eve_character_id),
         "is_own": owner is not None and owner.pk == request.user.pk,
         "status_rows": _status_rows(section_statuses),
-        "tab_nav": _tab_nav(_tab_groups(character, statuses)),
+        "tab_nav": _tab_nav(character, statuses),
         "switcher": _switcher(request, character, main.pk if main else None),
         "entity_links": cells.entity_links(eve_character),
         "images": {
@@ -238,7 +268,7 @@ def character_tab(request: HttpRequest, character_pk: int, section: str) -> Http
         section_obj = registry.get(section)
     except KeyError:
         return access.not_found_response(request)
-    status = SectionStatus.objects.filter(character=character, section=section).first()
+    status = next(iter(SectionStatus.objects.filter(character=character, section=section)[:1]), None)
     heartbeats.attach_check_times([status])
     context = {
         "character": character,
