@@ -126,3 +126,73 @@ def test_reset_characters_reload_their_data_despite_cached_etags(register_charac
     assert CharacterSkill.objects.filter(character=character).count() == skills
     assert SectionStatus.objects.get(character=character, section="skills").last_success_at
     assert "Queued 2 forced section updates." in out.getvalue()
+
+
+# --- the reset and running updates: section locks, as the engine takes them ------------------
+
+
+def test_a_character_with_a_running_update_is_left_as_it_was(characters):
+    from memberaudit.sections import locks
+
+    first, second = characters
+    running = locks.acquire(engine.lock_key_for(first.pk, "wallet_journal"), 60)  # an update at work
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "memberaudit_reset_characters", noinput=True, no_update=True, wait=0.2, stdout=out, stderr=err
+    )
+    assert (
+        CharacterWalletJournalEntry.objects.filter(character=first).count() == 4
+    )  # untouched, every section
+    assert CharacterSkill.objects.filter(character=first).exists()
+    assert SectionStatus.objects.filter(character=first).count() == 3
+    assert not CharacterWalletJournalEntry.objects.filter(character=second).exists()  # the other one is reset
+    assert "1 character(s) left as they were" in err.getvalue() and str(first.character_id) in err.getvalue()
+    assert locks.release(running)  # the update's lock is still its own
+    # once the update is done, the reset goes through
+    call_command("memberaudit_reset_characters", noinput=True, no_update=True, wait=0, stdout=io.StringIO())
+    assert _totals() == (2, 0, 0, 0, 0, 0)
+
+
+def test_nothing_reset_is_an_error(characters):
+    from memberaudit.sections import locks
+
+    held = [locks.acquire(engine.lock_key_for(c.pk, "skills"), 60) for c in characters]
+    with pytest.raises(CommandError, match="Nothing was reset"):
+        call_command(
+            "memberaudit_reset_characters",
+            noinput=True,
+            no_update=True,
+            wait=0,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert CharacterSkill.objects.count() > 0
+    for lock in held:
+        locks.release(lock)
+
+
+def test_the_reset_holds_the_section_locks_while_it_deletes(characters, monkeypatch):
+    """An update that starts during the reset finds its sections locked (and skips them)."""
+    from memberaudit.sections import locks, registry
+
+    first, _second = characters
+    skills = registry.get("skills")
+    seen = []
+    original = type(skills).reset
+
+    def reset_and_try_the_lock(self, character):
+        seen.append(locks.acquire(engine.lock_key_for(character.pk, "wallet_journal"), 60))
+        return original(self, character)
+
+    monkeypatch.setattr(type(skills), "reset", reset_and_try_the_lock)
+    call_command(
+        "memberaudit_reset_characters",
+        character=[first.character_id],
+        noinput=True,
+        no_update=True,
+        stdout=io.StringIO(),
+    )
+    assert seen == [None]  # held by the reset
+    lock = locks.acquire(engine.lock_key_for(first.pk, "wallet_journal"), 60)
+    assert lock is not None  # and released after it
+    locks.release(lock)
