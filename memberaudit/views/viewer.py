@@ -183,14 +183,7 @@ def _status_rows(section_statuses: list[SectionStatus]) -> SafeString:
     titles, badges = _status_labels(get_language(), tuple(registry.names()))
     rows, now = [], timezone.now()
     for status in section_statuses:
-        if status.is_token_error:
-            state = "token"
-        elif status.error_message:
-            state = "error"
-        elif status.last_success_at:
-            state = "ok"
-        else:
-            state = "never"
+        state = _marker_state(status) or ("ok" if status.last_success_at else "never")
         # the section's name as people read it, not its identifier
         title = titles.get(status.section) or escape(formatting.humanize_identifier(status.section))
         checked = tables.moment_html(status.checked_at, now) or "—"

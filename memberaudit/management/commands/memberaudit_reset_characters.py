@@ -124,7 +124,8 @@ class Command(BaseCommand):
                     ),
                 }
             )
-            character_pks = [pk for pk in character_pks if pk not in {c.pk for c in busy}]
+            busy_pks = {c.pk for c in busy}
+            character_pks = [pk for pk in character_pks if pk not in busy_pks]
         if len(busy) == len(characters):
             raise CommandError(_("Nothing was reset."))
         self.stdout.write(self.style.SUCCESS(_("Reset done.")))
